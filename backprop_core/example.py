@@ -92,7 +92,7 @@ def parse_example(data: dict[str, Any]) -> Example:
                            f"{', '.join(sorted(_KNOWN))}")
 
     hidden = data.get("hidden_activation", "sigmoid")
-    if hidden not in ACTIVATIONS:
+    if not isinstance(hidden, str) or hidden not in ACTIVATIONS:
         raise ExampleError(f"hidden_activation: expected one of {', '.join(ACTIVATIONS)}; "
                            f"got {_show(hidden)}")
     output = data.get("output", "softmax_cross_entropy")
@@ -148,10 +148,18 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+def _finite(value: int | float) -> bool:
+    # math.isfinite raises OverflowError for a TOML integer beyond float range.
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _number(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ExampleError(f"{name}: expected a number; got {_show(value)}")
-    if not math.isfinite(value):
+    if not _finite(value):
         raise ExampleError(f"{name}: expected a finite number; got {value}")
     return float(value)
 
@@ -180,7 +188,7 @@ def _array(name: str, value: Any, ndim: int) -> np.ndarray:
             where = f"[{c}]" if ndim == 1 else f"[{r}][{c}]"
             if isinstance(entry, bool) or not isinstance(entry, (int, float)):
                 raise ExampleError(f"{name}: expected {what}; {name}{where} is {_show(entry)}")
-            if not math.isfinite(entry):
+            if not _finite(entry):
                 raise ExampleError(f"{name}: expected finite numbers; {name}{where} is {entry}")
     return np.array(value, dtype=float)
 
