@@ -1,0 +1,96 @@
+"""Shared engine-test fixtures: random test networks and the autograd-difference tally.
+
+`make_case` builds a reproducible network + example of any shape from a seed.
+`autograd_diff` compares the engine with the autograd reference (tolerance ≤ 1e-10)
+and keeps the largest absolute difference seen; `pytest_terminal_summary` prints it at
+the end of the run, so the number can be quoted in reports.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from backprop_core import Network, Params
+
+#: The suite's tolerance against autograd: both float64, so only rounding differs.
+RTOL = 1e-10
+ATOL = 1e-12
+
+
+class AutogradDiff:
+    """assert_allclose that also remembers the largest differences it saw.
+
+    max_abs: the largest |engine − autograd| of any entry; large only where the value
+             itself is large (e.g. ∂E/∂o_out = −y/(m·o_out) for a tiny o_out), so also
+    max_scaled: the largest |engine − autograd| / max(1, |autograd|).
+    """
+
+    def __init__(self) -> None:
+        self.max_abs, self.max_abs_value, self.max_abs_where = 0.0, 0.0, "(none)"
+        self.max_scaled, self.max_scaled_where = 0.0, "(none)"
+        self.comparisons = 0
+
+    def check(self, name: str, actual, expected, rtol: float = RTOL, atol: float = ATOL) -> None:
+        actual = np.asarray(actual, dtype=float)
+        expected = np.asarray(expected, dtype=float)
+        assert actual.shape == expected.shape, f"{name}: shape {actual.shape} != {expected.shape}"
+        np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=name)
+        self.comparisons += 1
+        if not actual.size:
+            return
+        diff = np.abs(actual - expected).ravel()
+        at = int(np.argmax(diff))
+        if diff[at] > self.max_abs:
+            self.max_abs, self.max_abs_value = float(diff[at]), float(expected.ravel()[at])
+            self.max_abs_where = name
+        scaled = float(np.max(diff / np.maximum(1.0, np.abs(expected).ravel())))
+        if scaled > self.max_scaled:
+            self.max_scaled, self.max_scaled_where = scaled, name
+
+
+_TALLY = AutogradDiff()
+
+
+@pytest.fixture(scope="session")
+def autograd_diff() -> AutogradDiff:
+    return _TALLY
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    t = _TALLY
+    if t.comparisons:
+        terminalreporter.write_line(
+            f"engine vs autograd, {t.comparisons} array comparisons at rtol={RTOL:g}, "
+            f"atol={ATOL:g}:\n"
+            f"  largest absolute difference {t.max_abs:.3e} (on a value of "
+            f"{t.max_abs_value:.6g}, in {t.max_abs_where})\n"
+            f"  largest difference / max(1, |value|) {t.max_scaled:.3e} "
+            f"(in {t.max_scaled_where})")
+
+
+def _make_case(seed: int, n_in: int = 2, n_hidden: int = 2, n_out: int = 2, m: int = 1,
+               hidden: str = "sigmoid", output: str = "softmax_cross_entropy",
+               update_biases: bool = True, scale: float = 1.0) -> SimpleNamespace:
+    """A random network and batch; values uniform in ±scale, targets valid for `output`."""
+    rng = np.random.default_rng(seed)
+
+    def u(*shape: int) -> np.ndarray:
+        return rng.uniform(-scale, scale, size=shape)
+
+    x = u(m, n_in)
+    if output == "softmax_cross_entropy":
+        y = np.eye(n_out)[rng.integers(0, n_out, size=m)]
+    else:
+        y = rng.uniform(0.0, 1.0, size=(m, n_out))
+    params = Params(W_ih=u(n_in, n_hidden), b_h=u(n_hidden), W_ho=u(n_hidden, n_out),
+                    b_o=u(n_out))
+    return SimpleNamespace(network=Network(hidden, output, update_biases), params=params,
+                           x=x, y=y, learning_rate=float(rng.uniform(0.01, 1.0)))
+
+
+@pytest.fixture(scope="session")
+def make_case():
+    return _make_case
