@@ -1,0 +1,71 @@
+"""How a number of the worked example looks on the page: the site's one formatting rule.
+
+Every number the pages show goes through `num`, and every vector or matrix through
+`vec` / `mat`, so one place decides the precision and the notation:
+
+- fixed `decimals` (from the example file), e.g. ``0.6615``;
+- a value that is exact at fewer decimals keeps its short form (``0.7``, ``-1``), so
+  trailing zeros only ever mean "rounded";
+- a value too small for that precision switches to significant digits,
+  ``2.534 \\times 10^{-5}``, never a misleading ``0.0000``;
+- ``nan`` / ``inf`` raise `ValueError`: a page must never show them.
+
+Output is LaTeX for MathJax. This module knows nothing about MkDocs or the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, Sequence
+
+__all__ = ["num", "signed", "vec", "mat", "small_threshold"]
+
+
+def small_threshold(decimals: int) -> float:
+    """Below this magnitude a value would keep fewer than two significant digits."""
+    return 10.0 ** (-(decimals - 1))
+
+
+def num(value: float, decimals: int) -> str:
+    """One number as LaTeX: fixed decimals, or significant digits when too small."""
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"cannot show a non-finite number on a page: {v!r}")
+    if v == 0.0:
+        return "0"
+    short = _short(v, decimals)
+    if short is not None:
+        return short
+    if abs(v) < small_threshold(decimals):
+        mantissa, exponent = f"{v:.{decimals - 1}e}".split("e")
+        return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+    return f"{v:.{decimals}f}"
+
+
+def signed(value: float, decimals: int) -> str:
+    """A number to stand after an operator: negatives in parentheses, ``(-0.1234)``."""
+    text = num(value, decimals)
+    return f"({text})" if text.startswith("-") else text
+
+
+def vec(values: Iterable[float], decimals: int) -> str:
+    """A row vector as a one-row bmatrix (the article's row-vector convention)."""
+    return mat([list(values)], decimals)
+
+
+def mat(rows: Sequence[Iterable[float]], decimals: int) -> str:
+    r"""A matrix as ``\begin{bmatrix} … \end{bmatrix}``; rows are the first index."""
+    body = r" \\ ".join(" & ".join(num(v, decimals) for v in row) for row in rows)
+    return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def _short(v: float, decimals: int) -> str | None:
+    """The shortest form if `v` is (to float noise) exact at fewer than `decimals` places."""
+    for places in range(decimals):
+        rounded = round(v, places)
+        if rounded != 0.0 and abs(v - rounded) <= 1e-12 * max(1.0, abs(v)):
+            return f"{rounded:.{places}f}"
+    return None

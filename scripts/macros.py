@@ -1,0 +1,112 @@
+"""mkdocs-macros module: puts the worked example's numbers into the pages.
+
+`define_env` loads the example named by the BACKPROP_EXAMPLE environment variable
+(default: examples/default.toml; `scripts/build.py` sets it), and gives the pages:
+
+- `a`: the Article (`a.s` is the engine's Step, `a.sizes`, `a.walk`, `a.pho`, `a.pih`,
+  `a.alt` the comparison step);
+- `t`: the Tex builder (`t.n(v)`, `t.sn(v)`, `t.vec(v)`, `t.mat(M)` and the blocks);
+- `n`, `sn`, `vec`, `mat` as plain macros too.
+
+`on_post_build` copies MathJax (from the pip package django-static-mathjax) into the
+site, so nothing loads from outside it; this runs under `mkdocs serve` as well.
+
+Zensical runs this module natively (it ignores MkDocs hooks), so the injection lives
+here rather than in a hook. Computing lives in backprop_core; formatting in fmt.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "scripts"
+DEFAULT_EXAMPLE = ROOT / "examples" / "default.toml"
+ENV_VAR = "BACKPROP_EXAMPLE"
+
+# The MathJax pieces the pages use: the combined TeX component, its CHTML fonts, and
+# what its menu and TeX input may load lazily. The other combined builds are left out.
+MATHJAX_PARTS = ("tex-mml-chtml.js", "output/chtml", "input/tex/extensions", "ui", "a11y")
+MATHJAX_TARGET = "assets/mathjax"
+
+
+def define_env(env) -> None:
+    article, fmt = _modules()
+    path = Path(os.environ.get(ENV_VAR) or DEFAULT_EXAMPLE)
+    try:
+        art = article.load(path)
+    except article.ExampleError as err:
+        raise PluginError(f"{path}: {err}") from None
+    tex = article.Tex(art)
+
+    env.variables["a"] = art
+    env.variables["t"] = tex
+    env.variables["example_path"] = _shown_path(art.path)
+    for name in ("n", "sn", "vec", "mat"):
+        env.macro(getattr(tex, name), name)
+
+
+def on_post_build(env) -> None:
+    source = mathjax_dir()
+    target = Path(env.conf["site_dir"]) / MATHJAX_TARGET
+    if target.exists():
+        shutil.rmtree(target)
+    for part in MATHJAX_PARTS:
+        src = source / part
+        if src.is_dir():
+            shutil.copytree(src, target / part)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target / part)
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def mathjax_dir() -> Path:
+    """es5/ of the installed MathJax package; a clear error when it is missing."""
+    try:
+        import mathjax
+    except ImportError:
+        raise PluginError("MathJax: expected the pip package django-static-mathjax "
+                          "(module mathjax); found it not installed") from None
+    es5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+    if not (es5 / "tex-mml-chtml.js").is_file():
+        raise PluginError(f"MathJax: expected {es5}/tex-mml-chtml.js; found no such file")
+    return es5
+
+
+
+def _modules():
+    """Import scripts/article.py and fmt.py once, again only when their code changes.
+
+    mkdocs-macros re-executes this file on every `mkdocs serve` rebuild, so state kept
+    here would be lost; the article's cache lives in the imported `article` module,
+    which persists in sys.modules. A change to scripts/ or backprop_core/ drops those
+    modules so the next rebuild imports fresh code.
+    """
+    if str(SCRIPTS) not in sys.path:
+        sys.path.insert(0, str(SCRIPTS))
+    sources = [*SCRIPTS.glob("*.py"), *(ROOT / "backprop_core").glob("*.py")]
+    stamp = max(p.stat().st_mtime for p in sources)
+    previous = sys.modules.get("article")
+    if previous is not None and getattr(previous, "_source_stamp", None) != stamp:
+        for name in list(sys.modules):
+            if name in ("article", "fmt") or name.split(".")[0] == "backprop_core":
+                del sys.modules[name]
+    article = importlib.import_module("article")
+    article._source_stamp = stamp
+    return article, importlib.import_module("fmt")
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return path.name
