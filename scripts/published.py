@@ -1,0 +1,489 @@
+"""Published hand calculations, held against the engine.
+
+Loads a `data/published-*.toml` file (what an article printed, value by value, with its
+source), runs `backprop_core` on that article's own example, and pairs each printed
+value with the engine's. For the 2018 article and Mazur's 2015 example it also rebuilds
+the wrong values the way the originals computed them, so a page can show each mistake
+with numbers and a test can prove the diagnosis.
+
+Every gradient and forward value comes from the engine (composed, never re-derived);
+the only arithmetic here is the originals' own: their loss formulas and their products
+of printed intermediates. Formatting is `scripts/fmt.py`'s job, pages are in `docs/`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from backprop_core import (Example, ExampleError, Step, backward, forward,
+                           load_example, log_softmax, parse_example, step)
+from backprop_core.cli import trace_dict
+
+__all__ = ["ROOT", "DATA_2018", "DATA_MAZUR", "PublishedError", "Source", "Published",
+           "Comparison", "Rebuilt", "Check", "load_published", "resolve", "matches",
+           "hand_calculation_2018", "mazur_2015"]
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_2018 = ROOT / "data" / "published-2018.toml"
+DATA_MAZUR = ROOT / "data" / "published-mazur-2015.toml"
+
+
+class PublishedError(ValueError):
+    """A malformed published-values file; the message names the file and the field."""
+
+
+# ---------------------------------------------------------------------------------------
+# What a file holds
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    year: int
+    kind: str
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class Published:
+    """One value as the article printed it.
+
+    text:     the printed number(s) as strings, nested like the value (a scalar, a row,
+              a matrix), or a string that is not a number ("never updated", a formula)
+    values:   text as floats (same nesting, as an array), None if not numeric
+    decimals: the printed precision (the most decimals of any entry), None if not numeric
+    engine:   where the correct value sits in the engine's trace, or None
+    """
+
+    key: str
+    step: str
+    name: str
+    symbol: str
+    text: Any
+    values: np.ndarray | None
+    decimals: int | None
+    correct: bool
+    explanation: str
+    engine: str | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A printed value beside the engine's.
+
+    engine:     the engine's value, shaped like `published.values` (or as found, if the
+                published value is not a number)
+    difference: engine − published, None if the published value is not a number
+    mask:       per entry, does the engine round to the printed number
+    """
+
+    published: Published
+    engine: np.ndarray | None
+    difference: np.ndarray | None
+    mask: np.ndarray | None
+
+    @property
+    def matches(self) -> bool:
+        return self.mask is not None and bool(self.mask.all())
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """A printed value recomputed the way the original computed it.
+
+    value: the recomputed number(s), shaped like the printed value
+    mask:  per entry, does it round to the printed number
+    """
+
+    key: str
+    value: np.ndarray
+    mask: np.ndarray
+
+    @property
+    def reproduces(self) -> bool:
+        return bool(self.mask.all())
+
+
+@dataclass(frozen=True)
+class Check:
+    """One article held against the engine.
+
+    example:  the article's own example (fixed; not the one the site is built from)
+    step:     the engine's step on it;  trace: the same as `python -m backprop_core
+              trace FILE --json` prints it
+    values:   every printed value, in the file's order;  by_key: the same, by key
+    rows:     a Comparison per printed value, in order;  compare: the same, by key
+    rebuilt:  Rebuilt per key, for the values the originals' own arithmetic reproduces
+    extra:    further engine numbers the page shows (variants run through the engine)
+    original: the file's [original] table: what the original used instead
+    """
+
+    path: Path
+    source: Source
+    example: Example
+    step: Step
+    trace: dict
+    values: list[Published]
+    by_key: dict[str, Published]
+    rows: list[Comparison]
+    compare: dict[str, Comparison]
+    rebuilt: dict[str, Rebuilt]
+    extra: dict[str, Any]
+    original: dict[str, Any]
+
+
+# ---------------------------------------------------------------------------------------
+# Reading and comparing
+
+_PATH = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)((?:\[\d+\])*)$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def resolve(trace: dict, path: str) -> np.ndarray:
+    """The value at `path` ("backward.dE_dW_ho[1][0]") in an engine trace, as an array."""
+    found = _PATH.match(path)
+    if not found:
+        raise KeyError(f"{path!r}: expected dotted keys then [index]…, "
+                       "e.g. forward.o_in[0]")
+    node: Any = trace
+    for part in found.group(1).split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(f"{path!r}: the engine trace has no {part!r} here")
+        node = node[part]
+    value = np.asarray(node, dtype=float)
+    for index in re.findall(r"\[(\d+)\]", found.group(2)):
+        if value.ndim == 0 or int(index) >= value.shape[0]:
+            raise KeyError(f"{path!r}: index {index} is out of range for shape {value.shape}")
+        value = value[int(index)]
+    return value
+
+
+def matches(value: Any, printed: np.ndarray, decimals: int) -> np.ndarray:
+    """Per entry: does `value` round to the printed number at its printed precision."""
+    half_unit = 0.5 * 10.0 ** -decimals
+    # A hair of slack for binary floats that sit exactly on a rounding boundary.
+    return np.abs(np.asarray(value, dtype=float) - printed) <= half_unit * (1 + 1e-9)
+
+
+def load_published(path: Path) -> tuple[Source, list[Published], dict[str, Any], dict]:
+    """Read and validate a published-values file: (source, values, original, raw table)."""
+    where = _show_path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PublishedError(f"{where}: no such file") from None
+    except tomllib.TOMLDecodeError as err:
+        raise PublishedError(f"{where}: not valid TOML: {err}") from None
+
+    src = data.get("source")
+    if not isinstance(src, dict):
+        raise PublishedError(f"{where}: source: expected a [source] table with title, year "
+                             "and kind; the table is missing")
+    for field, kind in (("title", str), ("year", int), ("kind", str)):
+        if not isinstance(src.get(field), kind):
+            raise PublishedError(f"{where}: source.{field}: expected a {kind.__name__}; "
+                                 f"got {src.get(field)!r}")
+    source = Source(src["title"], src["year"], src["kind"], src.get("author"))
+
+    entries = data.get("value")
+    if not isinstance(entries, list) or not entries:
+        raise PublishedError(f"{where}: value: expected one or more [[value]] tables; "
+                             "found none")
+    values, seen = [], set()
+    for n, entry in enumerate(entries):
+        value = _published(where, n, entry)
+        if value.key in seen:
+            raise PublishedError(f"{where}: value[{n}].key: expected a unique key; "
+                                 f"{value.key!r} appears twice")
+        seen.add(value.key)
+        values.append(value)
+    return source, values, dict(data.get("original", {})), data
+
+
+def _published(where: str, n: int, entry: Any) -> Published:
+    label = f"{where}: value[{n}]"
+    if not isinstance(entry, dict):
+        raise PublishedError(f"{label}: expected a table; got {entry!r}")
+    for field in ("key", "step", "name", "explanation"):
+        if not isinstance(entry.get(field), str) or not entry[field].strip():
+            raise PublishedError(f"{label}.{field}: expected a non-empty string; "
+                                 f"got {entry.get(field)!r}")
+    label = f"{where}: value {entry['key']!r}"
+    if not isinstance(entry.get("correct"), bool):
+        raise PublishedError(f"{label}.correct: expected true or false; "
+                             f"got {entry.get('correct')!r}")
+    engine = entry.get("engine")
+    if engine is not None and (not isinstance(engine, str) or not _PATH.match(engine)):
+        raise PublishedError(f"{label}.engine: expected a trace path like forward.o_in[0]; "
+                             f"got {engine!r}")
+    if "published" not in entry:
+        raise PublishedError(f"{label}.published: expected the printed value; "
+                             "the key is missing")
+    text = entry["published"]
+    values, decimals = _numbers(f"{label}.published", text)
+    if entry["correct"] and (values is None or engine is None):
+        raise PublishedError(f"{label}.correct: true needs a printed number and an engine "
+                             f"path to hold it to; got published={text!r}, engine={engine!r}")
+    return Published(entry["key"], entry["step"], entry["name"],
+                     entry.get("symbol", entry["name"]), text, values, decimals,
+                     entry["correct"], " ".join(entry["explanation"].split()), engine)
+
+
+def _numbers(label: str, text: Any) -> tuple[np.ndarray | None, int | None]:
+    """Printed numbers (strings, possibly nested) as floats and their precision."""
+    if isinstance(text, str) and not _NUMBER.match(text):
+        return None, None  # words or a formula, shown as printed
+    flat = list(_flatten(text))
+    for entry in flat:
+        if not isinstance(entry, str) or not _NUMBER.match(entry):
+            raise PublishedError(f"{label}: expected numbers as printed, as strings like "
+                                 f"\"0.6615\"; found {entry!r}")
+    try:
+        values = np.array(_nested_floats(text), dtype=float)
+    except ValueError:
+        raise PublishedError(f"{label}: expected a number, a row or a rectangular matrix; "
+                             f"got {text!r}") from None
+    decimals = max(-Decimal(entry).as_tuple().exponent for entry in flat)
+    return values, int(decimals)
+
+
+def _flatten(text: Any):
+    if isinstance(text, list):
+        for item in text:
+            yield from _flatten(item)
+    else:
+        yield text
+
+
+def _nested_floats(text: Any) -> Any:
+    return [_nested_floats(t) for t in text] if isinstance(text, list) else float(text)
+
+
+def _show_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _compare(trace: dict, value: Published) -> Comparison:
+    if value.engine is None:
+        return Comparison(value, None, None, None)
+    try:
+        engine = resolve(trace, value.engine)
+    except KeyError as err:
+        raise PublishedError(f"value {value.key!r}.engine: {err.args[0]}") from None
+    if value.values is None:
+        return Comparison(value, engine, None, None)
+    if engine.shape != value.values.shape:
+        raise PublishedError(f"value {value.key!r}: published shape {value.values.shape} "
+                             f"does not match the engine's {engine.shape} at {value.engine}")
+    return Comparison(value, engine, engine - value.values,
+                      matches(engine, value.values, value.decimals))
+
+
+def _check(path: Path, example: Example) -> tuple[Source, list[Published], dict[str, Any], Step, dict, list[Comparison]]:
+    source, values, original, _ = load_published(path)
+    s = example.step()
+    trace = trace_dict(example, s)
+    return source, values, original, s, trace, [_compare(trace, v) for v in values]
+
+
+def _rebuilt(by_key: dict[str, Published], key: str, value: Any) -> Rebuilt:
+    printed = by_key[key]
+    value = np.asarray(value, dtype=float)
+    return Rebuilt(key, value, matches(value, printed.values, printed.decimals))
+
+
+# ---------------------------------------------------------------------------------------
+# The 2018 hand calculation
+
+
+def _loss_terms(o_out: np.ndarray, y: np.ndarray, base: str, formula: str) -> np.ndarray:
+    """Each output's term of a loss the 2018 article could have meant; the loss is the sum.
+
+    cross_entropy: −y_c log o_c (the softmax's loss; the engine's, with ln)
+    binary:        −[y_c log o_c + (1 − y_c) log(1 − o_c)], the two-class formula applied
+                   to every output
+    base:          "e" or "10"
+    """
+    log = np.log if base == "e" else np.log10
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if formula == "cross_entropy":
+            return -np.where(y != 0, y * log(o_out), 0.0)
+        return -(y * log(o_out) + (1 - y) * log(1 - o_out))
+
+
+def _losses(o_out: np.ndarray, y: np.ndarray) -> dict[str, dict[str, float]]:
+    """The loss under each formula and log base: {base: {formula: E}}."""
+    return {base: {formula: float(_loss_terms(o_out, y, base, formula).sum())
+                   for formula in ("cross_entropy", "binary")}
+            for base in ("e", "10")}
+
+
+@lru_cache(maxsize=None)
+def hand_calculation_2018(path: Path = DATA_2018) -> Check:
+    """The 2018 article's printed values beside the engine's, and how each came about."""
+    _, _, _, raw = load_published(path)
+    if not isinstance(raw.get("start"), dict):
+        raise PublishedError(f"{_show_path(path)}: start: expected a [start] table with the "
+                             "article's start values; the table is missing")
+    try:
+        example = parse_example(raw["start"])
+    except ExampleError as err:
+        raise PublishedError(f"{_show_path(path)}: start.{err}") from None
+    source, values, original, s, trace, rows = _check(path, example)
+    by_key = {v.key: v for v in values}
+    compare = {r.published.key: r for r in rows}
+    _require(path, original, {"W_ho_forward": list, "b_o_forward": list,
+                              "learning_rate_ih": float, "log_base": (int, str),
+                              "loss_formula": str})
+    formula, base = original["loss_formula"], str(original["log_base"])
+    if formula not in ("binary", "cross_entropy") or base not in ("e", "10"):
+        raise PublishedError(f"{_show_path(path)}: original: expected loss_formula binary or "
+                             f"cross_entropy and log_base 10 or \"e\"; got {formula!r}, "
+                             f"{original['log_base']!r}")
+
+    net, p, x, y = example.network, example.params, s.x, s.y
+    pub = {k: v.values for k, v in by_key.items() if v.values is not None}
+    W_ho_fwd = np.array(original["W_ho_forward"], dtype=float)
+    b_o_fwd = np.array(original["b_o_forward"], dtype=float)
+    lr_ih = float(original["learning_rate_ih"])
+    h1o1, h2o2 = (0, 0), (1, 1)  # W_ho indices of the weights its one-path sums used
+
+    # Forward pass with the matrix it used, with the bias it used and with its own b_o;
+    # and the same carried by hand from its printed (rounded) h_out.
+    o_in_used = forward(net, replace(p, W_ho=W_ho_fwd, b_o=b_o_fwd), x, y).o_in[0]
+    o_in_carried = pub["h_out"] @ W_ho_fwd + b_o_fwd
+    o_in_used_start_b_o = forward(net, replace(p, W_ho=W_ho_fwd), x, y).o_in[0]
+    o_out_of_printed = np.exp(log_softmax(pub["o_in"][None]))[0]
+
+    # Its stage products, from its own printed intermediates (as a hand calculation does).
+    stage1, stage2 = float(pub["dE_do_out1"]), float(pub["do_out1_do_in1"])
+    o1, o2 = pub["o_out"]
+    stage1_o2 = -1.0 / o2                 # −1/o_out2: as if y2 were 1
+    path_o1 = stage1 * stage2             # ∂E/∂o_in1 the way it multiplied it out
+    path_o2 = stage1_o2 * stage2          # ∂E/∂o_in2 the same way, diagonal only
+    h_out_pub = pub["h_out"]
+    dE_dW_ho_rebuilt = np.stack([path_o1 * h_out_pub, path_o2 * h_out_pub], axis=1)
+    dE_dh_out_rebuilt = np.array([path_o1 * p.W_ho[h1o1], path_o2 * p.W_ho[h2o2]])
+    dE_dW_ih_rebuilt = np.outer(x[0], dE_dh_out_rebuilt * pub["sigmoid_prime"])
+
+    loss_terms = _loss_terms(pub["o_out"], y[0], base, formula)
+    rebuilt = {
+        "o_in": _rebuilt(by_key, "o_in", o_in_carried),
+        "o_out": _rebuilt(by_key, "o_out", o_out_of_printed),
+        # each term written down at the printed precision, then added
+        "loss": _rebuilt(by_key, "loss", loss_terms.round(by_key["loss"].decimals).sum()),
+        "dE_do_out1": _rebuilt(by_key, "dE_do_out1", -1.0 / o1),
+        "do_out1_do_in1": _rebuilt(by_key, "do_out1_do_in1", o1 * o2),
+        "dE_dW_h2o1": _rebuilt(by_key, "dE_dW_h2o1", path_o1 * h_out_pub[1]),
+        "dE_dW_ho": _rebuilt(by_key, "dE_dW_ho", dE_dW_ho_rebuilt),
+        "W_ho_updated": _rebuilt(by_key, "W_ho_updated",
+                                 p.W_ho - example.learning_rate * pub["dE_dW_ho"]),
+        "dE_dh_out1": _rebuilt(by_key, "dE_dh_out1", dE_dh_out_rebuilt[0]),
+        "dE_dW_ih": _rebuilt(by_key, "dE_dW_ih", dE_dW_ih_rebuilt),
+        "W_ih_updated": _rebuilt(by_key, "W_ih_updated", p.W_ih - lr_ih * pub["dE_dW_ih"]),
+    }
+
+    b = s.backward
+    walk = s.path_ih(1, 0)           # the article's layer-1 walk-through: W_i2h1
+    frozen = step(replace(net, update_biases=False), p, x, y, example.learning_rate)
+    published_step = replace(p, W_ih=pub["W_ih_updated"], W_ho=pub["W_ho_updated"])
+    extra = {
+        "o_in_used": o_in_used,
+        "o_in_used_start_b_o": o_in_used_start_b_o,
+        "W_ho_forward": W_ho_fwd,
+        "b_o_forward": b_o_fwd,
+        "learning_rate_ih": lr_ih,
+        "losses_engine": _losses(s.forward.o_out[0], y[0]),
+        "losses_published": _losses(pub["o_out"], y[0]),
+        "loss_terms_published": loss_terms,
+        "loss_formula": formula,
+        "log_base": base,
+        # stage 1 of the base-10 loss the article printed, at its o_out
+        "dE_do_out1_log10": -1.0 / (o1 * math.log(10)),
+        "dE_do_out2_as_if_y2_1": stage1_o2,
+        "dE_do_in_article": np.array([path_o1, path_o2]),
+        # the engine's ∂E/∂o_in2 two ways: the whole Jacobian column, and the article's
+        # diagonal-only product with −1/o_out2 (the engine's o_out, its mistake)
+        "dE_do_in2_diagonal_only": -1.0 / s.forward.o_out[0, 1] * b.do_out_do_in[0, 1, 1],
+        "dE_do_in2_cross_term": float(b.dE_do_out[0, 0] * b.do_out_do_in[0, 0, 1]),
+        "W_h1o1_used": float(W_ho_fwd[h1o1]),
+        "dE_dh_out1_with_used": path_o1 * W_ho_fwd[h1o1],
+        "walk": walk,                    # engine: paths via o1 and o2, their sum
+        "W_ih_updated_at_002": p.W_ih - example.learning_rate * pub["dE_dW_ih"],
+        "W_ih_engine_at_used_rate": p.W_ih - lr_ih * b.dE_dW_ih,
+        "loss_after_frozen_biases": frozen.loss_after,
+        "loss_after_published_step": forward(net, published_step, x, y).loss,
+    }
+    return Check(path, source, example, s, trace, values, by_key, rows, compare, rebuilt,
+                 extra, original)
+
+
+def _require(path: Path, table: dict[str, Any], fields: dict[str, type]) -> None:
+    for name, kind in fields.items():
+        value = table.get(name)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) \
+            if kind is float else isinstance(value, kind)
+        if not ok:
+            raise PublishedError(f"{_show_path(path)}: original.{name}: expected a "
+                                 f"{_kind(kind)}; got {value!r}")
+
+
+def _kind(kind: type | tuple[type, ...]) -> str:
+    if kind is float:
+        return "number"
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join({"list": "array", "str": "string", "int": "integer"}.get(k.__name__,
+                                                                           k.__name__)
+                       for k in kinds)
+
+
+# ---------------------------------------------------------------------------------------
+# Mazur's 2015 example
+
+
+@lru_cache(maxsize=None)
+def mazur_2015(path: Path = DATA_MAZUR) -> Check:
+    """Mazur's printed figures beside the engine's, and both "error after one round"s."""
+    _, _, _, raw = load_published(path)
+    example_file = raw["source"].get("example")
+    if not isinstance(example_file, str):
+        raise PublishedError(f"{_show_path(path)}: source.example: expected the path of "
+                             f"his example file; got {example_file!r}")
+    try:
+        example = load_example(ROOT / example_file)
+    except ExampleError as err:
+        raise PublishedError(f"{_show_path(path)}: source.example: {err}") from None
+    source, values, original, s, trace, rows = _check(path, example)
+    by_key = {v.key: v for v in values}
+    compare = {r.published.key: r for r in rows}
+
+    # The hidden-layer gradients through the already-updated w5..w8: the engine's own
+    # backward pass, given the updated W_ho and the same forward trace.
+    net, p, x, y = example.network, example.params, s.x, s.y
+    via_updated = backward(net, replace(p, W_ho=s.updated.W_ho), x, y, s.forward)
+    W_ih_via_updated = p.W_ih - example.learning_rate * via_updated.dE_dW_ih
+    loss_after_via_updated = forward(net, replace(s.updated, W_ih=W_ih_via_updated),
+                                     x, y).loss
+    rebuilt = {"E_after": _rebuilt(by_key, "E_after", loss_after_via_updated)}
+    extra = {
+        "loss_after_original": s.loss_after,
+        "loss_after_updated": loss_after_via_updated,
+        "dE_dW_ih_original": s.backward.dE_dW_ih,
+        "dE_dW_ih_updated": via_updated.dE_dW_ih,
+        "W_ih_original": s.updated.W_ih,
+        "W_ih_updated": W_ih_via_updated,
+    }
+    return Check(path, source, example, s, trace, values, by_key, rows, compare, rebuilt,
+                 extra, original)
