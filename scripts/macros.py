@@ -6,7 +6,8 @@
 - `a`: the Article (`a.s` is the engine's Step, `a.sizes`, `a.walk`, `a.pho`, `a.pih`,
   `a.alt` the comparison step);
 - `t`: the Tex builder (`t.n(v)`, `t.sn(v)`, `t.vec(v)`, `t.mat(M)` and the blocks);
-- `n`, `sn`, `vec`, `mat` as plain macros too.
+- `n`, `sn`, `vec`, `mat` as plain macros too;
+- `example_path`: how the pages name the example (BACKPROP_EXAMPLE_LABEL, or its path).
 
 `on_post_build` copies MathJax (from the pip package django-static-mathjax) into the
 site, so nothing loads from outside it; this runs under `mkdocs serve` as well.
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
 DEFAULT_EXAMPLE = ROOT / "examples" / "default.toml"
 ENV_VAR = "BACKPROP_EXAMPLE"
+LABEL_VAR = "BACKPROP_EXAMPLE_LABEL"  # how the pages name the example (build.py sets it)
 
 # The MathJax pieces the pages use: the combined TeX component, its CHTML fonts, and
 # what its menu and TeX input may load lazily. The other combined builds are left out.
@@ -47,14 +49,17 @@ def define_env(env) -> None:
 
     env.variables["a"] = art
     env.variables["t"] = tex
-    env.variables["example_path"] = _shown_path(art.path)
+    env.variables["example_path"] = os.environ.get(LABEL_VAR) or _shown_path(art.path)
     for name in ("n", "sn", "vec", "mat"):
         env.macro(getattr(tex, name), name)
 
 
 def on_post_build(env) -> None:
+    site = Path(env.conf["site_dir"])
+    # The example travels with the site, so a reader can rebuild it or change it.
+    shutil.copy2(env.variables["a"].path, site / "example.toml")
     source = mathjax_dir()
-    target = Path(env.conf["site_dir"]) / MATHJAX_TARGET
+    target = site / MATHJAX_TARGET
     if target.exists():
         shutil.rmtree(target)
     for part in MATHJAX_PARTS:

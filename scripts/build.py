@@ -1,0 +1,156 @@
+"""Regenerate the whole site with the numbers of any example, in one command.
+
+    .venv/bin/python scripts/build.py                          # examples/default.toml → site/
+    .venv/bin/python scripts/build.py --example my.toml --out public
+    .venv/bin/python scripts/build.py --random 7 --n-hidden 3 --m 2
+
+The example is validated first (a bad one: one line on stderr, exit 2, nothing touched),
+then the site is built with `mkdocs build --strict` into a temporary folder next to
+--out, and only a successful build replaces --out. The example reaches the macros
+module (scripts/macros.py) through the BACKPROP_EXAMPLE environment variable.
+
+This script builds; it computes nothing itself (backprop_core does) and formats
+nothing (scripts/fmt.py does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import article  # noqa: E402  (scripts/ is not a package)
+from backprop_core import ExampleError, parse_example  # noqa: E402
+
+DEFAULT_EXAMPLE = ROOT / "examples" / "default.toml"
+DEFAULT_OUT = ROOT / "site"
+RANDOM_LEARNING_RATE = 0.1
+EXIT_USAGE = 2
+EXIT_BUILD = 1
+
+
+class UsageError(Exception):
+    """A mistake in the command line or the example: reported as one line."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out = Path(args.out).resolve()
+    try:
+        _check_out(out)
+        with tempfile.TemporaryDirectory(prefix="backprop-example-") as scratch:
+            example_file, label = _example_file(args, Path(scratch))
+            return _build(example_file, label, out)
+    except (UsageError, ExampleError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="scripts/build.py",
+        description="Build the site with the numbers of an example file (or a random one).")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--example", metavar="FILE", default=str(DEFAULT_EXAMPLE),
+                     help="example file (TOML); default: examples/default.toml")
+    src.add_argument("--random", metavar="SEED", type=int,
+                     help="draw a reproducible random example with this seed instead")
+    for size in ("n-in", "n-hidden", "n-out", "m"):
+        p.add_argument(f"--{size}", type=int, metavar="N",
+                       help=f"with --random: {size.replace('-', '_')} (default 2, m: 1)")
+    p.add_argument("--learning-rate", type=float, metavar="ETA",
+                   help=f"with --random: the learning rate (default {RANDOM_LEARNING_RATE})")
+    p.add_argument("--out", metavar="DIR", default=str(DEFAULT_OUT),
+                   help="where the site goes; replaced only by a successful build "
+                        "(default: site/)")
+    return p
+
+
+def _check_out(out: Path) -> None:
+    """Refuse an --out whose replacement would destroy something that is not a site."""
+    if out == ROOT or out in ROOT.parents or out == ROOT / "docs":
+        raise UsageError(f"--out: expected a folder for the built site; got {out}, "
+                         "which holds the project")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: expected a directory; found a file at {out}")
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise UsageError(f"--out: expected an empty folder or an earlier build; {out} has "
+                         "files but no index.html, so it is left alone")
+
+
+def _example_file(args: argparse.Namespace, scratch: Path) -> tuple[Path, str]:
+    """The validated example file to build from, and how the pages name it."""
+    sizes = {"n_in": args.n_in, "n_hidden": args.n_hidden, "n_out": args.n_out, "m": args.m}
+    if args.random is None:
+        given = [f"--{k.replace('_', '-')}" for k, v in sizes.items() if v is not None]
+        if args.learning_rate is not None:
+            given.append("--learning-rate")
+        if given:
+            raise UsageError(f"{given[0]}: only allowed with --random")
+        path = Path(args.example)
+        article.validate(path)
+        return path.resolve(), _shown(path)
+
+    table = {"seed": args.random, **{k: v for k, v in sizes.items() if v is not None}}
+    eta = RANDOM_LEARNING_RATE if args.learning_rate is None else args.learning_rate
+    title = f"A random example (seed {args.random})"
+    article.check_sizes(parse_example({"title": title, "learning_rate": eta,
+                                       "random": table}))
+    lines = [f'title = "{title}"', f"learning_rate = {eta!r}", "", "[random]"]
+    lines += [f"{k} = {v}" for k, v in table.items()]
+    path = scratch / f"random-{args.random}.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, f"a random draw (seed {args.random})"
+
+
+def _build(example_file: Path, label: str, out: Path) -> int:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    env = dict(os.environ, BACKPROP_EXAMPLE=str(example_file), BACKPROP_EXAMPLE_LABEL=label,
+               NO_MKDOCS_2_WARNING="1")
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+           "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(tmp)]
+    try:
+        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            problems = [ln for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]
+            detail = "; ".join(problems[-5:]) or f"exit status {done.returncode}"
+            print(f"error: mkdocs build failed: {detail}", file=sys.stderr)
+            return EXIT_BUILD
+        _swap(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    print(f"built {_shown(out)} from {label}")
+    return 0
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put the finished build at `out`, replacing an earlier one in two renames."""
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        old.rmdir()
+        out.rename(old)
+        new.rename(out)
+        shutil.rmtree(old)
+    else:
+        new.rename(out)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
