@@ -13,6 +13,7 @@ of printed intermediates. Formatting is `scripts/fmt.py`'s job, pages are in `do
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import tomllib
@@ -28,9 +29,11 @@ from backprop_core import (Example, ExampleError, Step, backward, forward,
                            load_example, log_softmax, parse_example, step)
 from backprop_core.cli import trace_dict
 
+import fmt
+
 __all__ = ["ROOT", "DATA_2018", "DATA_MAZUR", "PublishedError", "Source", "Published",
            "Comparison", "Rebuilt", "Check", "load_published", "resolve", "matches",
-           "hand_calculation_2018", "mazur_2015"]
+           "hand_calculation_2018", "mazur_2015", "Show", "page_variables"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_2018 = ROOT / "data" / "published-2018.toml"
@@ -291,11 +294,21 @@ def _compare(trace: dict, value: Published) -> Comparison:
                       matches(engine, value.values, value.decimals))
 
 
-def _check(path: Path, example: Example) -> tuple[Source, list[Published], dict[str, Any], Step, dict, list[Comparison]]:
+def _check(path: Path, example: Example
+           ) -> tuple[Source, list[Published], dict[str, Any], Step, dict, list[Comparison]]:
     source, values, original, _ = load_published(path)
     s = example.step()
     trace = trace_dict(example, s)
-    return source, values, original, s, trace, [_compare(trace, v) for v in values]
+    rows = [_compare(trace, v) for v in values]
+    for row in rows:
+        v = row.published
+        if v.values is not None and v.engine is not None and v.correct != row.matches:
+            said = "correct" if v.correct else "wrong"
+            found = "matches" if row.matches else "does not match"
+            raise PublishedError(
+                f"{_show_path(path)}: value {v.key!r}.correct: the file says {said}; the "
+                f"engine's {v.engine} {found} the printed value at {v.decimals} decimals")
+    return source, values, original, s, trace, rows
 
 
 def _rebuilt(by_key: dict[str, Published], key: str, value: Any) -> Rebuilt:
@@ -330,9 +343,26 @@ def _losses(o_out: np.ndarray, y: np.ndarray) -> dict[str, dict[str, float]]:
             for base in ("e", "10")}
 
 
-@lru_cache(maxsize=None)
 def hand_calculation_2018(path: Path = DATA_2018) -> Check:
-    """The 2018 article's printed values beside the engine's, and how each came about."""
+    """The 2018 article's printed values beside the engine's, and how each came about.
+
+    Computed once per content of the data file (`mkdocs serve` recomputes on an edit).
+    """
+    return _hand_calculation_2018(Path(path), _digest(path))
+
+
+def _digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for path in paths:
+        try:
+            h.update(Path(path).read_bytes())
+        except OSError:
+            h.update(b"(unreadable)")  # let the loader report it in its own words
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _hand_calculation_2018(path: Path, digest: str) -> Check:
     _, _, _, raw = load_published(path)
     if not isinstance(raw.get("start"), dict):
         raise PublishedError(f"{_show_path(path)}: start: expected a [start] table with the "
@@ -453,14 +483,21 @@ def _kind(kind: type | tuple[type, ...]) -> str:
 # Mazur's 2015 example
 
 
-@lru_cache(maxsize=None)
 def mazur_2015(path: Path = DATA_MAZUR) -> Check:
-    """Mazur's printed figures beside the engine's, and both "error after one round"s."""
-    _, _, _, raw = load_published(path)
+    """Mazur's printed figures beside the engine's, and both "error after one round"s.
+
+    Computed once per content of the data file and of his example file.
+    """
+    _, _, _, raw = load_published(Path(path))
     example_file = raw["source"].get("example")
     if not isinstance(example_file, str):
         raise PublishedError(f"{_show_path(path)}: source.example: expected the path of "
                              f"his example file; got {example_file!r}")
+    return _mazur_2015(Path(path), example_file, _digest(path, ROOT / example_file))
+
+
+@lru_cache(maxsize=8)
+def _mazur_2015(path: Path, example_file: str, digest: str) -> Check:
     try:
         example = load_example(ROOT / example_file)
     except ExampleError as err:
@@ -487,3 +524,110 @@ def mazur_2015(path: Path = DATA_MAZUR) -> Check:
     }
     return Check(path, source, example, s, trace, values, by_key, rows, compare, rebuilt,
                  extra, original)
+
+
+# ---------------------------------------------------------------------------------------
+# For the pages
+
+
+def page_variables() -> dict[str, Any]:
+    """What docs/hand-calculation-2018.md and docs/mazur-2015.md read: a Check and a Show
+    for each (`h18`, `h18t`; `mz`, `mzt`)."""
+    h18, mz = hand_calculation_2018(), mazur_2015()
+    return {"h18": h18, "h18t": Show(h18), "mz": mz, "mzt": Show(mz)}
+
+
+class Show:
+    """LaTeX and table cells for a published-values page, every number through `fmt`.
+
+    `d` is the article's own example's precision (the 2018 article printed 4 decimals,
+    Mazur 9). Cells (`*_cell`) are Markdown with their own `$…$`; the rest is bare LaTeX.
+    """
+
+    def __init__(self, check: Check) -> None:
+        self.c = check
+        self.d = check.example.decimals
+
+    # -- numbers ----------------------------------------------------------------------
+
+    def n(self, v: Any, d: int | None = None) -> str:
+        return fmt.num(float(v), self.d if d is None else d)
+
+    def sn(self, v: Any, d: int | None = None) -> str:
+        return fmt.signed(float(v), self.d if d is None else d)
+
+    def vec(self, v: Any, d: int | None = None) -> str:
+        return fmt.vec(np.asarray(v, dtype=float).ravel(), self.d if d is None else d)
+
+    def mat(self, a: Any, d: int | None = None) -> str:
+        a = np.asarray(a, dtype=float)
+        return fmt.mat(a if a.ndim == 2 else a[None, :], self.d if d is None else d)
+
+    def value(self, v: Any, d: int | None = None) -> str:
+        """A scalar, a row or a matrix, whichever `v` is."""
+        v = np.asarray(v, dtype=float)
+        return self.n(v, d) if v.ndim == 0 else (self.vec(v, d) if v.ndim == 1
+                                                  else self.mat(v, d))
+
+    # -- printed values ---------------------------------------------------------------
+
+    def printed(self, key: str) -> str:
+        """A printed value exactly as printed (its strings), as LaTeX."""
+        text = self.c.by_key[key].text
+        if isinstance(text, str):
+            return text
+        rows = text if isinstance(text[0], list) else [text]
+        body = r" \\ ".join(" & ".join(row) for row in rows)
+        return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+    def at(self, key: str, *index: int) -> str:
+        """One printed entry (e.g. `at("o_out", 1)`), exactly as printed."""
+        text = self.c.by_key[key].text
+        for i in index:
+            text = text[i]
+        return text
+
+    def rebuilt(self, key: str, d: int | None = None) -> str:
+        """The rebuilt value at the printed precision (or `d`)."""
+        return self.value(self.c.rebuilt[key].value,
+                          self.c.by_key[key].decimals if d is None else d)
+
+    # -- the comparison table ---------------------------------------------------------
+
+    def label_cell(self, r: Comparison) -> str:
+        p = r.published
+        return f"${p.symbol}$" if p.symbol != p.name else p.name
+
+    def printed_cell(self, r: Comparison) -> str:
+        p = r.published
+        if p.values is None:
+            return f"`{p.text}`" if p.engine is None else f"*{p.text}*"
+        return f"${self.printed(p.key)}$"
+
+    def engine_cell(self, r: Comparison) -> str:
+        if r.engine is None:
+            return "—"
+        d = r.published.decimals if r.published.decimals is not None else self.d
+        return f"${self.value(r.engine, d)}$"
+
+    def difference_cell(self, r: Comparison) -> str:
+        if r.difference is None:
+            return "—"
+        if r.matches:
+            return "within rounding"
+        return f"${self.value(r.difference, r.published.decimals)}$"
+
+    @staticmethod
+    def verdict_cell(r: Comparison) -> str:
+        p = r.published
+        if r.mask is None:
+            return "left out" if p.engine is not None else "wrong"
+        if r.matches:
+            return "**matches**"
+        wrong = int((~r.mask).sum())
+        return "wrong" if wrong == r.mask.size else f"wrong ({wrong} of {r.mask.size})"
+
+    @staticmethod
+    def mark(ok: bool) -> str:
+        """For prose: whether a rebuilt or compared value reproduces the printed one."""
+        return "reproduces" if ok else "does not reproduce"
