@@ -123,7 +123,7 @@ def compare_step(case, check) -> None:
 shapes = st.tuples(st.integers(1, 6), st.integers(1, 6), st.integers(2, 6), st.integers(1, 6))
 
 
-@settings(max_examples=120, deadline=None, derandomize=True,
+@settings(max_examples=200, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(shape=shapes, seed=st.integers(0, 2**32 - 1),
        hidden=st.sampled_from(sorted(ACTIVATIONS)), output=st.sampled_from(OUTPUTS),
