@@ -1,0 +1,123 @@
+"""Moving around the site as a reader does: Material's instant navigation, a phone, dark mode.
+
+Instant navigation swaps the page content without a reload; MathJax must typeset the new
+content once, and scripts the new page carries (notebook pages carry some) must not throw.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from probe import explain, look, raw_tex, settle
+
+# Set on the window before a click; still there afterwards only if nothing reloaded.
+MARK = "() => { window.__notReloaded = 'yes'; }"
+STILL_MARKED = "() => window.__notReloaded === 'yes'"
+
+CLICK_NAV_LINK = """target => {
+  const link = [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link[href]')]
+    .find(a => a.href.split('#')[0] === target);
+  if (!link) return false;
+  link.click();
+  return true;
+}"""
+
+
+def _check_math(seen, site_page) -> list[str]:
+    wrong = []
+    if seen.containers != site_page.formulas:
+        wrong.append(f"{seen.containers} formulas typeset, {site_page.formulas} in the source")
+    if seen.nested or seen.doubled:
+        wrong.append(f"duplicates: {seen.nested} nested, {seen.doubled} doubled")
+    if seen.merror:
+        wrong.append(f"math errors: {seen.merror}")
+    if raw_tex(seen.text):
+        wrong.append(f"raw TeX: {raw_tex(seen.text)[:3]}")
+    return wrong
+
+
+def test_instant_navigation_retypesets_every_page(open_tab, base_url, site_pages):
+    tab = open_tab(color_scheme="light")
+    page = tab.page
+    page.goto(base_url, wait_until="load")
+    settle(page)
+    page.evaluate(MARK)
+    # every other page through the nav, then back home through the nav, then history back
+    route = site_pages[1:] + site_pages[:1]
+    wrong = {}
+    for site_page in route:
+        target = urljoin(base_url, site_page.path)
+        mark = tab.mark()
+        assert page.evaluate(CLICK_NAV_LINK, target), f"no nav link to /{site_page.path}"
+        page.wait_for_function("t => document.title === t", arg=site_page.title, timeout=10000)
+        settle(page)
+        problems = _check_math(look(page), site_page) + tab.problems_since(mark)
+        if not page.evaluate(STILL_MARKED):
+            problems.append("the click reloaded the page: instant navigation is not active")
+            page.evaluate(MARK)
+        if page.url.split("#")[0] != target:
+            problems.append(f"landed on {page.url}")
+        if problems:
+            wrong[site_page.path or "/"] = problems
+    if len(site_pages) > 1:
+        mark = tab.mark()
+        page.go_back()
+        page.wait_for_function("t => document.title === t", arg=site_pages[-1].title,
+                               timeout=10000)
+        settle(page)
+        problems = _check_math(look(page), site_pages[-1]) + tab.problems_since(mark)
+        if problems:
+            wrong[f"back to /{site_pages[-1].path}"] = problems
+    assert wrong == {}, explain(wrong)
+def test_phone_pages_fit_the_screen(phone_visits):
+    wrong = {}
+    for v in phone_visits:
+        problems = []
+        if v.look.page_width > v.look.viewport_width:
+            problems.append(f"page is {v.look.page_width}px wide on a "
+                            f"{v.look.viewport_width}px screen")
+        if v.look.cut_off:
+            problems.append(f"cut off at the right edge: {v.look.cut_off}")
+        problems += _check_math(v.look, v.page) + v.problems
+        if problems:
+            wrong[v.page.path or "/"] = problems
+    assert wrong == {}, explain(wrong)
+def test_phone_menu_reaches_every_page(open_tab, base_url, site_pages):
+    tab = open_tab(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = tab.page
+    unreachable = []
+    for site_page in site_pages[1:] or site_pages:
+        page.goto(base_url, wait_until="load")
+        menu = page.locator('label.md-header__button[for="__drawer"]')
+        assert menu.is_visible(), "no menu button in the header at phone width"
+        menu.click()
+        target = urljoin(base_url, site_page.path)
+        # the drawer's link to this page, as a person would tap it
+        nav_links = page.locator("nav.md-nav--primary a.md-nav__link[href]")
+        links = [a for a in nav_links.all() if a.is_visible()
+                 and a.evaluate("a => a.href.split('#')[0]") == target]
+        if not links:
+            unreachable.append(f"/{site_page.path}: no visible link in the opened menu")
+            continue
+        links[0].click()
+        page.wait_for_function("t => document.title === t", arg=site_page.title, timeout=10000)
+        if page.url.split("#")[0] != target:
+            unreachable.append(f"/{site_page.path}: landed on {page.url}")
+    assert unreachable == [], explain(unreachable)
+    assert tab.problems() == [], explain(tab.problems())
+
+
+def test_dark_mode_switches_and_math_renders(dark_run):
+    assert dark_run.via, (f"asking for dark (prefers-color-scheme) and the palette toggle both "
+                          f"left the scheme at {dark_run.light_scheme!r}")
+    wrong = {}
+    for v in dark_run.visits:
+        problems = []
+        if v.look.scheme == dark_run.light_scheme:
+            problems.append(f"scheme still {v.look.scheme!r}")
+        problems += _check_math(v.look, v.page) + v.problems
+        if v.look.low_contrast:
+            problems.append(f"text below 4.5:1 contrast: {v.look.low_contrast}")
+        if problems:
+            wrong[v.page.path or "/"] = problems
+    assert wrong == {}, explain(wrong)
