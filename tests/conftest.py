@@ -67,8 +67,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
             f"atol={ATOL:g}:\n"
             f"  largest absolute difference {t.max_abs:.3e} (on a value of "
             f"{t.max_abs_value:.6g}, in {t.max_abs_where})\n"
-            f"  largest difference / max(1, |value|) {t.max_scaled:.3e} "
-            f"(in {t.max_scaled_where})")
+            f"  largest difference / max(1, |value|) {t.max_scaled:.3e} (in "
+            f"{t.max_scaled_where}); i.e. on values of magnitude ≤ 1 no difference "
+            f"exceeds this")
 
 
 def _make_case(seed: int, n_in: int = 2, n_hidden: int = 2, n_out: int = 2, m: int = 1,
