@@ -278,17 +278,18 @@ def _show_path(path: Path) -> str:
         return str(path)
 
 
-def _compare(trace: dict, value: Published) -> Comparison:
+def _compare(where: str, trace: dict, value: Published) -> Comparison:
     if value.engine is None:
         return Comparison(value, None, None, None)
     try:
         engine = resolve(trace, value.engine)
     except KeyError as err:
-        raise PublishedError(f"value {value.key!r}.engine: {err.args[0]}") from None
+        raise PublishedError(f"{where}: value {value.key!r}.engine: {err.args[0]}") from None
     if value.values is None:
         return Comparison(value, engine, None, None)
     if engine.shape != value.values.shape:
-        raise PublishedError(f"value {value.key!r}: published shape {value.values.shape} "
+        raise PublishedError(f"{where}: value {value.key!r}: published shape "
+                             f"{value.values.shape} "
                              f"does not match the engine's {engine.shape} at {value.engine}")
     return Comparison(value, engine, engine - value.values,
                       matches(engine, value.values, value.decimals))
@@ -299,7 +300,7 @@ def _check(path: Path, example: Example
     source, values, original, _ = load_published(path)
     s = example.step()
     trace = trace_dict(example, s)
-    rows = [_compare(trace, v) for v in values]
+    rows = [_compare(_show_path(path), trace, v) for v in values]
     for row in rows:
         v = row.published
         if v.values is not None and v.engine is not None and v.correct != row.matches:

@@ -1,0 +1,360 @@
+"""Published hand calculations against the engine: the 2018 article and Mazur (2015).
+
+The printed values live in data/published-2018.toml and data/published-mazur-2015.toml.
+Every value marked correct must equal the engine's at its printed precision, every value
+marked wrong must differ, and the diagnosis of each mistake must hold: rebuilding the
+value the way the original computed it gives the printed number (or, where the page says
+it does not, does not). The engine's side is read from `python -m backprop_core trace
+FILE --json`, the command a reader would run. The built pages are checked at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import fmt  # noqa: E402
+import published as P  # noqa: E402
+
+DATA_2018 = ROOT / "data" / "published-2018.toml"
+DATA_MAZUR = ROOT / "data" / "published-mazur-2015.toml"
+
+
+def cli_trace(path: Path) -> dict:
+    """The engine's values for an example file, as the command line prints them."""
+    proc = subprocess.run([sys.executable, "-m", "backprop_core", "trace", str(path), "--json"],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def toml_example(table: dict) -> str:
+    """An example table as TOML text (numbers, strings and arrays of numbers only)."""
+    return "".join(f"{k} = {json.dumps(v)}\n" for k, v in table.items())
+
+
+def entries(path: Path) -> list[dict]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))["value"]
+
+
+def places(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def rounds_to(value: float, printed: str) -> bool:
+    """Does `value` round to `printed` at its printed precision (written out here)."""
+    return abs(value - float(printed)) <= 0.5 * 10.0 ** -places(printed) * (1 + 1e-9)
+
+
+def flat(text) -> list[str]:
+    return [s for row in text for s in flat(row)] if isinstance(text, list) else [text]
+
+
+@pytest.fixture(scope="module")
+def trace_2018(tmp_path_factory) -> dict:
+    start = tomllib.loads(DATA_2018.read_text(encoding="utf-8"))["start"]
+    path = tmp_path_factory.mktemp("start") / "start-2018.toml"
+    path.write_text(toml_example(start), encoding="utf-8")
+    return cli_trace(path)
+
+
+@pytest.fixture(scope="module")
+def trace_mazur() -> dict:
+    return cli_trace(ROOT / "examples" / "mazur-2015.toml")
+
+
+@pytest.fixture(scope="module")
+def h18() -> P.Check:
+    return P.hand_calculation_2018(DATA_2018)
+
+
+@pytest.fixture(scope="module")
+def mz() -> P.Check:
+    return P.mazur_2015(DATA_MAZUR)
+
+
+# ---------------------------------------------------------------------------------------
+# The data files say what REFERENCE.md §1 and §2 say
+
+
+def test_2018_file_names_its_source_and_every_printed_step():
+    data = tomllib.loads(DATA_2018.read_text(encoding="utf-8"))
+    assert data["source"]["title"] == "Backward propagation of Neural Network explained"
+    assert data["source"]["year"] == 2018
+    keys = [e["key"] for e in data["value"]]
+    assert keys == ["architecture", "h_in", "h_out", "o_in", "o_out", "loss", "dE_do_out1",
+                    "do_out1_do_in1", "dE_dW_h2o1", "dE_dW_ho", "W_ho_updated",
+                    "sigmoid_prime", "dE_dh_out1", "dE_dW_ih", "W_ih_updated",
+                    "b_h_updated", "b_o_updated"]
+    correct = sorted(e["key"] for e in data["value"] if e["correct"])
+    assert correct == ["h_in", "h_out", "sigmoid_prime"]
+    for e in data["value"]:
+        assert e["explanation"].strip(), e["key"]
+    # the start values are the article's (REFERENCE.md §1)
+    start = data["start"]
+    assert start["x"] == [[0.1, 0.2]] and start["y"] == [[1, 0]]
+    assert start["W_ih"] == [[0.7, 0.6], [0.5, 0.4]] and start["b_h"] == [0.5, 0.6]
+    assert start["W_ho"] == [[0.4, 0.6], [0.9, 0.8]] and start["b_o"] == [0.7, 0.9]
+    assert start["learning_rate"] == 0.02
+    assert data["original"]["W_ho_forward"] == [[0.7, 0.5], [0.6, 0.4]]
+
+
+def test_mazur_file_names_its_source_and_his_figures():
+    data = tomllib.loads(DATA_MAZUR.read_text(encoding="utf-8"))
+    assert data["source"]["title"] == "A Step by Step Backpropagation Example"
+    assert (data["source"]["author"], data["source"]["year"]) == ("Matt Mazur", 2015)
+    printed = {e["key"]: e["published"] for e in data["value"]}
+    assert printed == {"out_h1": "0.593269992", "out_o1": "0.75136507",
+                       "E_total": "0.298371109", "w5_updated": "0.35891648",
+                       "w1_updated": "0.149780716", "E_after": "0.291027924"}
+
+
+# ---------------------------------------------------------------------------------------
+# Printed values against the engine's trace (the CLI's JSON)
+
+
+def _at(trace: dict, path: str) -> np.ndarray:
+    m = re.fullmatch(r"([\w.]+)((?:\[\d+\])*)", path)
+    node = trace
+    for part in m.group(1).split("."):
+        node = node[part]
+    value = np.asarray(node, dtype=float)
+    for i in re.findall(r"\d+", m.group(2)):
+        value = value[int(i)]
+    return value
+
+
+def _numeric(path: Path) -> list[dict]:
+    return [e for e in entries(path) if "engine" in e and isinstance(e["published"], list)
+            or ("engine" in e and re.fullmatch(r"-?\d+(\.\d+)?", str(e["published"])))]
+
+
+def _ids(path: Path) -> list[str]:
+    return [e["key"] for e in _numeric(path)]
+
+
+@pytest.mark.parametrize("entry", _numeric(DATA_2018), ids=_ids(DATA_2018))
+def test_2018_printed_value_against_engine(entry, trace_2018):
+    """Marked correct: equal at the printed precision. Marked wrong: some entry differs."""
+    engine = _at(trace_2018, entry["engine"]).ravel()
+    printed = flat(entry["published"])
+    assert engine.size == len(printed)
+    agree = [rounds_to(v, p) for v, p in zip(engine, printed)]
+    if entry["correct"]:
+        assert all(agree), f"{entry['key']}: engine {engine} vs printed {printed}"
+    else:
+        assert not all(agree), f"{entry['key']} is marked wrong but the engine agrees"
+
+
+@pytest.mark.parametrize("entry", _numeric(DATA_MAZUR), ids=_ids(DATA_MAZUR))
+def test_mazur_printed_figure_against_engine(entry, trace_mazur):
+    engine = float(_at(trace_mazur, entry["engine"]))
+    if entry["correct"]:
+        assert rounds_to(engine, entry["published"]), (entry["key"], engine)
+    else:
+        assert not rounds_to(engine, entry["published"]), (entry["key"], engine)
+
+
+def test_the_published_checks_agree_with_the_cli(h18, mz, trace_2018, trace_mazur):
+    """scripts/published.py reads the same engine values the CLI prints."""
+    for check, trace in ((h18, trace_2018), (mz, trace_mazur)):
+        for row in check.rows:
+            if row.engine is not None:
+                np.testing.assert_allclose(row.engine, _at(trace, row.published.engine),
+                                           rtol=1e-15, atol=0, err_msg=row.published.key)
+
+
+def test_mazur_figures_at_his_printed_precision(trace_mazur):
+    """The five single-step figures, spelled out (REFERENCE.md §2)."""
+    assert round(trace_mazur["forward"]["h_out"][0][0], 9) == 0.593269992
+    assert round(trace_mazur["forward"]["o_out"][0][0], 8) == 0.75136507
+    assert round(trace_mazur["loss"], 9) == 0.298371109
+    assert round(trace_mazur["updated"]["W_ho"][0][0], 8) == 0.35891648
+    assert round(trace_mazur["updated"]["W_ih"][0][0], 9) == 0.149780716
+
+
+# ---------------------------------------------------------------------------------------
+# The diagnosis of each 2018 mistake
+
+
+#: Per printed value, per entry: does rebuilding it the original's way reproduce it?
+REPRODUCED = {
+    "o_in": [True, False],           # 1.3693 from the other matrix; 1.0391 from nothing
+    "o_out": [True, True],           # the softmax of its o_in
+    "loss": True,                    # binary formula, log10, terms at 4 decimals
+    "dE_do_out1": True,              # −1/o_out1
+    "do_out1_do_in1": True,          # o_out1 · o_out2
+    "dE_dW_h2o1": True,
+    "dE_dW_ho": [[True, False], [True, False]],   # its own rule misses column 2
+    "W_ho_updated": [[True, True], [True, True]],  # 0.02, from the initialised W_ho
+    "dE_dh_out1": True,              # one path, times 0.4
+    "dE_dW_ih": [[True, True], [True, True]],      # one path per hidden unit
+    "W_ih_updated": [[True, True], [True, True]],  # rate 0.2
+}
+
+
+def test_2018_rebuilt_values_reproduce_what_the_page_says(h18):
+    assert set(h18.rebuilt) == set(REPRODUCED)
+    for key, expected in REPRODUCED.items():
+        got = h18.rebuilt[key].mask
+        assert got.tolist() == expected, f"{key}: rebuilt {h18.rebuilt[key].value}"
+
+
+def test_2018_forward_pass_with_the_other_matrix(h18):
+    """Its o_in[0] comes from W_ho = [[0.7, 0.5], [0.6, 0.4]], b_o = [0.5, 0.6]."""
+    o_in = h18.extra["o_in_used"]
+    np.testing.assert_allclose(o_in, [1.36925, 1.20155], atol=1e-5)
+    assert abs(o_in[1] - 1.0391) > 0.1              # nothing near the printed 1.0391
+    # carried from its printed h_out, as by hand: 1.36925 exactly, printed as 1.3693
+    assert h18.rebuilt["o_in"].value[0] == pytest.approx(1.36925, abs=1e-12)
+    with_own_b_o = h18.extra["o_in_used_start_b_o"]
+    np.testing.assert_allclose(with_own_b_o, [1.56925, 1.50155], atol=1e-5)
+    assert not any(rounds_to(v, p) for v, p in zip(with_own_b_o, ["1.3693", "1.0391"]))
+
+
+def test_2018_only_binary_log10_gives_the_printed_loss(h18):
+    losses_pub = h18.extra["losses_published"]
+    hits = [(base, formula) for base, by in losses_pub.items() for formula, v in by.items()
+            if rounds_to(v, "0.4704") or rounds_to(v, "0.4705")]
+    assert hits == [("10", "binary")]
+    # term by term at 4 decimals it prints 0.4704; unrounded it would print 0.4705
+    terms = h18.extra["loss_terms_published"]
+    assert round(float(terms.round(4).sum()), 4) == 0.4704
+    assert round(losses_pub["10"]["binary"], 4) == 0.4705
+    # the engine's loss is the natural-log cross-entropy, computed here independently
+    o = np.array(h18.trace["forward"]["o_out"][0])
+    assert h18.extra["losses_engine"]["e"]["cross_entropy"] == pytest.approx(
+        -math.log(o[0]), rel=1e-14)
+    assert h18.trace["loss"] == pytest.approx(-math.log(o[0]), rel=1e-14)
+    assert h18.extra["losses_engine"]["10"]["binary"] == pytest.approx(
+        -math.log10(o[0]) - math.log10(1 - o[1]), rel=1e-14)
+
+
+def test_2018_stage_two_cross_term(h18):
+    """For o1 the dropped cross term is zero (y2 = 0); for o2 it flips the sign."""
+    b = h18.trace["backward"]
+    jac, dE_do_out = np.array(b["do_out_do_in"][0]), np.array(b["dE_do_out"][0])
+    assert dE_do_out[1] == 0.0
+    diag_only = -1.0 / h18.trace["forward"]["o_out"][0][1] * jac[1, 1]
+    assert h18.extra["dE_do_in2_diagonal_only"] == pytest.approx(diag_only, rel=1e-14)
+    assert diag_only < 0 < b["dE_do_in"][0][1]
+    o = h18.trace["forward"]["o_out"][0]
+    assert b["dE_do_in"][0][1] == pytest.approx(o[1] - 0.0, rel=1e-12)
+
+
+def test_2018_hidden_gradient_needs_both_paths(h18):
+    walk = h18.extra["walk"]
+    via_o1, via_o2 = walk.paths[0]
+    dE_dh_out1 = h18.trace["backward"]["dE_dh_out"][0][0]
+    assert via_o1 + via_o2 == pytest.approx(dE_dh_out1, rel=1e-14)
+    assert via_o1 < 0 < dE_dh_out1      # one path alone even has the wrong sign
+    # its −0.1673 took W_h1o1 = 0.4; its forward pass had used 0.7
+    assert h18.extra["W_h1o1_used"] == 0.7
+    assert round(h18.extra["dE_dh_out1_with_used"], 4) != -0.1673
+
+
+def test_2018_learning_rate(h18):
+    """Its W_ih update took 0.2; with the stated 0.02 its own gradients give other values."""
+    assert h18.extra["learning_rate_ih"] == 0.2 and h18.example.learning_rate == 0.02
+    at_002 = h18.extra["W_ih_updated_at_002"].ravel()
+    printed = flat(h18.by_key["W_ih_updated"].text)
+    assert not any(rounds_to(v, p) for v, p in zip(at_002, printed))
+
+
+def test_2018_biases_have_gradients(h18):
+    b = h18.trace["backward"]
+    assert all(abs(g) > 1e-3 for g in b["dE_db_o"] + b["dE_db_h"])
+    assert h18.trace["updated"]["b_h"] != h18.trace["params"]["b_h"]
+    # leaving them out leaves the loss higher after the step
+    assert h18.extra["loss_after_frozen_biases"] > h18.trace["loss_after"]
+
+
+def test_2018_its_own_step_raises_the_loss(h18):
+    assert h18.extra["loss_after_published_step"] > h18.trace["loss"] > h18.trace["loss_after"]
+
+
+# ---------------------------------------------------------------------------------------
+# Mazur's "error after one round"
+
+
+def test_mazur_error_after_one_round_both_ways(mz, trace_mazur):
+    original, updated = mz.extra["loss_after_original"], mz.extra["loss_after_updated"]
+    assert original == trace_mazur["loss_after"]
+    assert f"{original:.10f}" == "0.2910277737"
+    assert round(updated, 9) == 0.291027924          # what he printed
+    assert not rounds_to(original, "0.291027924")
+    assert mz.rebuilt["E_after"].reproduces
+
+
+def test_mazur_printed_w1_comes_from_the_original_w5_to_w8(mz):
+    """His w1⁺ and his error after one round come from two different calculations."""
+    assert rounds_to(mz.extra["W_ih_original"][0, 0], "0.149780716")
+    assert not rounds_to(mz.extra["W_ih_updated"][0, 0], "0.149780716")
+
+
+# ---------------------------------------------------------------------------------------
+# The checker itself can fail
+
+
+def _copy_with(tmp_path: Path, source: Path, old: str, new: str) -> Path:
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    out = tmp_path / source.name
+    out.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return out
+
+
+def test_a_wrong_correct_flag_fails_loudly(tmp_path):
+    path = _copy_with(tmp_path, DATA_2018, 'published = ["0.6615", "0.6770"]',
+                      'published = ["0.6615", "0.6771"]')
+    with pytest.raises(P.PublishedError, match=r"value 'h_out'\.correct: the file says "
+                                               r"correct; .* does not match"):
+        P.hand_calculation_2018(path)
+
+
+def test_a_value_marked_wrong_that_the_engine_matches_fails(tmp_path):
+    mazur = tmp_path / "m"
+    mazur.mkdir()
+    path = _copy_with(mazur, DATA_MAZUR, 'published = "0.291027924"',
+                      'published = "0.291027774"')
+    text = path.read_text(encoding="utf-8").replace(
+        'example = "examples/mazur-2015.toml"',
+        f'example = "{(ROOT / "examples" / "mazur-2015.toml").as_posix()}"')
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(P.PublishedError, match=r"'E_after'\.correct: the file says wrong"):
+        P.mazur_2015(path)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('[source]\ntitle', '[sauce]\ntitle', r"source: expected a \[source\] table"),
+    ('published = ["0.67", "0.74"]', 'published = ["0.67", 0.74]',
+     r"value 'h_in'\.published: expected numbers as printed"),
+    ('engine = "forward.o_in[0]"', 'engine = "forward.o_in(0)"',
+     r"value 'o_in'\.engine: expected a trace path"),
+    ('engine = "forward.o_in[0]"', 'engine = "forward.o_inn[0]"',
+     r"'o_in'\.engine: 'forward\.o_inn\[0\]': the engine trace has no 'o_inn'"),
+    ('engine = "forward.h_out[0]"', 'engine = "forward.h_out"',
+     r"value 'h_out': published shape \(2,\) does not match the engine's \(1, 2\)"),
+    ('key = "h_out"', 'key = "h_in"', r"expected a unique key; 'h_in' appears twice"),
+    ('learning_rate_ih = 0.2', 'learning_rate_ih = "0.2"',
+     r"original\.learning_rate_ih: expected a number; got '0\.2'"),
+    ('x = [[0.1, 0.2]]', 'x = [[0.1, "a"]]', r"start\.x: expected an array of rows"),
+])
+def test_malformed_data_file_is_one_clear_line(tmp_path, old, new, message):
+    path = _copy_with(tmp_path, DATA_2018, old, new)
+    with pytest.raises(P.PublishedError, match=message) as err:
+        P.hand_calculation_2018(path)
+    assert "\n" not in str(err.value)
+    assert str(err.value).startswith(str(path)) or "published-2018.toml" in str(err.value)
