@@ -503,3 +503,33 @@ class Tex:
                          f"{self.sn(b.dE_dh_out[e, j])} \\cdot {self.sn(b.dh_out_dh_in[e, j])} "
                          f"= {self.n(b.dE_dh_in[e, j])}")
         return self._aligned(lines)
+
+    def bias_grad(self, layer: str) -> str:
+        """∂E/∂b = Σ_e δ^{(e)}, unit by unit (the bias's own derivative is one)."""
+        b = self.s.backward
+        delta, G, d_name = ((b.dE_do_in, b.dE_db_o, "o_in") if layer == "o"
+                            else (b.dE_dh_in, b.dE_db_h, "h_in"))
+        lines = []
+        for u in range(G.shape[0]):
+            sym = " + ".join(self.d_("E", self.name(d_name, u, e)) for e in range(self.m))
+            line = f"{self.d_('E', self.b(layer, u))} &= {sym}"
+            if self.m > 1:
+                line += " = " + self._sum([self.n(v) if t == 0 else self.sn(v)
+                                           for t, v in enumerate(delta[:, u])])
+            lines.append(f"{line} = {self.n(G[u])}")
+        return self._aligned(lines)
+
+    # -- wrap-up ----------------------------------------------------------------------
+
+    def side_by_side(self) -> str:
+        """Every parameter before and after the step."""
+        s = self.s
+        names = {"W_ih": "W_{ih}", "b_h": "b_h", "W_ho": "W_{ho}", "b_o": "b_o"}
+        lines = []
+        for name, sym in names.items():
+            old, new = getattr(s.params, name), getattr(s.updated, name)
+            frozen = (name.startswith("b_") and not s.network.update_biases)
+            note = r" \quad \text{(frozen)}" if frozen else ""
+            lines.append(f"{sym}: \\quad {self.mat(old)} &\\;\\longrightarrow\\; "
+                         f"{self.mat(new)}{note}")
+        return self._aligned(lines)
