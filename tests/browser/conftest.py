@@ -19,7 +19,6 @@ import re
 import subprocess
 import sys
 import threading
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,7 +27,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from probe import Look, look, page_title, settle, source_formulas  # noqa: E402
+from probe import (Look, look, nav_paths, page_title, settle, sitemap_paths,  # noqa: E402
+                   source_formulas)
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "default.toml"
@@ -41,7 +41,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", ROOT / "test-artifacts" / "screenshots"))
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 # --- the built site, served ------------------------------------------------------------
@@ -71,7 +70,29 @@ def site_dir(tmp_path_factory) -> Path:
     return out
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class _SiteHandler(SimpleHTTPRequestHandler):
+    """Static files, quietly; sitemap.xml rebased from site_url to where it is served.
+
+    Material's instant navigation only intercepts links listed in the sitemap, matching
+    them on port and path as well as host, so a site built for its real site_url needs
+    the locs rewritten when served on 127.0.0.1:PORT/ (`mkdocs serve` does the same by
+    rewriting site_url). Every other file is served as built.
+    """
+
+    site_url = ""  # the built site's canonical root, set per server
+    served_at = ""
+
+    def do_GET(self):  # noqa: N802 - the stdlib's name
+        if urlsplit(self.path).path != "/sitemap.xml" or not self.site_url:
+            return super().do_GET()
+        body = Path(self.directory, "sitemap.xml").read_bytes()
+        body = body.replace(f"<loc>{self.site_url}".encode(), f"<loc>{self.served_at}".encode())
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
         pass
 
@@ -79,11 +100,17 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def base_url(site_dir) -> str:
     """http://127.0.0.1:PORT/ serving the built site, for the whole session."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    home = (site_dir / "index.html").read_text(encoding="utf-8")
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)"', home)
+    handler_class = type("Handler", (_SiteHandler,), {})
+    handler = functools.partial(handler_class, directory=str(site_dir))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    served_at = f"http://127.0.0.1:{server.server_address[1]}/"
+    handler_class.site_url = canonical.group(1) if canonical else ""
+    handler_class.served_at = served_at
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    yield served_at
     server.shutdown()
     server.server_close()
 
@@ -102,32 +129,11 @@ class SitePage:
         return re.sub(r"[^A-Za-z0-9]+", "-", self.path).strip("-") or "home"
 
 
-def _sitemap_paths(site_dir: Path) -> list[str]:
-    sitemap = site_dir / "sitemap.xml"
-    if not sitemap.is_file():
-        pytest.fail(f"{sitemap}: expected MkDocs' sitemap to discover the pages; none")
-    locs = [el.text.strip() for el in ET.parse(sitemap).iter(f"{SITEMAP_NS}loc") if el.text]
-    if not locs:
-        pytest.fail(f"{sitemap}: expected <loc> entries; found none")
-    # With site_url set the locs are absolute: strip the home page's canonical URL.
-    home = re.search(r'<link rel="canonical" href="([^"]+)"',
-                     (site_dir / "index.html").read_text(encoding="utf-8"))
-    paths = []
-    for loc in locs:
-        if home and loc.startswith(home.group(1)):
-            paths.append(loc[len(home.group(1)):])
-        elif "://" in loc:
-            pytest.fail(f"{sitemap}: {loc} is outside the site's URL {home and home.group(1)}")
-        else:
-            paths.append(loc.lstrip("/"))
-    return paths
-
-
 @pytest.fixture(scope="session")
 def site_pages(site_dir) -> list[SitePage]:
-    """Every page in the sitemap, in its order (the home page first)."""
+    """Every page in the sitemap (the nav's pages if the sitemap is empty), home first."""
     pages = []
-    for path in _sitemap_paths(site_dir):
+    for path in sitemap_paths(site_dir) or nav_paths(site_dir):
         file = site_dir / path / "index.html" if path == "" or path.endswith("/") else site_dir / path
         if not file.is_file():
             pytest.fail(f"sitemap lists {path!r}; expected {file} in the built site; missing")
@@ -245,7 +251,10 @@ def open_tab(browser):
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
+    """The screenshot folder, emptied of the previous run's pictures."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
     return SCREENSHOTS
 
 

@@ -3,17 +3,24 @@
 `settle(page)` waits until MathJax has finished (startup, any re-typeset queued by an
 instant navigation, web fonts); `look(page)` returns one `Look` of the page as rendered.
 `source_formulas(html)` counts the formulas a built page's HTML asks MathJax to typeset,
-for comparison with what it did typeset. Not fixtures: those live in conftest.py.
+for comparison with what it did typeset; `sitemap_paths` / `nav_paths` list the built
+site's pages. Not fixtures: those live in conftest.py.
 """
 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-__all__ = ["Look", "settle", "look", "source_formulas", "raw_tex", "page_title", "explain"]
+__all__ = ["Look", "settle", "look", "source_formulas", "raw_tex", "page_title", "explain",
+           "sitemap_paths", "nav_paths"]
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 # Jupyter's markdown keeps TeX as text for MathJax to find: the delimiters MathJax's TeX
 # input would look for in a notebook cell. \$ is an escaped dollar, not a delimiter.
@@ -221,6 +228,38 @@ _LOOK = r"""() => {
     low_contrast: low.slice(0, 8),
   };
 }"""
+
+
+def sitemap_paths(site_dir: Path) -> list[str]:
+    """Pages in sitemap.xml, relative to the site root; [] when MkDocs wrote none."""
+    sitemap = site_dir / "sitemap.xml"
+    if not sitemap.is_file():
+        return []
+    locs = [el.text.strip() for el in ET.parse(sitemap).iter(f"{SITEMAP_NS}loc") if el.text]
+    # With site_url set the locs are absolute: strip the home page's canonical URL.
+    home = re.search(r'<link rel="canonical" href="([^"]+)"',
+                     (site_dir / "index.html").read_text(encoding="utf-8"))
+    paths = []
+    for loc in locs:
+        if home and loc.startswith(home.group(1)):
+            paths.append(loc[len(home.group(1)):])
+        elif "://" in loc:
+            raise ValueError(f"{sitemap}: {loc} is outside the site's URL "
+                             f"{home and home.group(1)}")
+        else:
+            paths.append(loc.lstrip("/"))
+    return paths
+
+
+def nav_paths(site_dir: Path) -> list[str]:
+    """Pages the home page's primary navigation links to, in order, relative to the root."""
+    home = BeautifulSoup((site_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    paths = [""]
+    for a in home.select("nav.md-nav--primary a.md-nav__link[href]"):
+        url = urlsplit(urljoin("http://site/", a["href"]))
+        if url.hostname == "site" and url.path.lstrip("/") not in paths:
+            paths.append(url.path.lstrip("/"))
+    return paths
 
 
 def settle(page) -> bool:
