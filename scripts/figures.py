@@ -122,8 +122,8 @@ LABEL_GAP = 3            # minimum free space between two stacked edge labels
 @dataclass(frozen=True)
 class _Node:
     title: str
-    lines: list[tuple[str, str]]   # (label, number) rows inside the box
-    below: str = ""                # e.g. the bias, under the box
+    lines: list[tuple[str, str, str]]   # (label, number, key) rows inside the box
+    below: tuple[str, str, str] | None = None   # (label, number, key) under the box
 
 
 def text_width(text: str) -> float:
@@ -141,40 +141,54 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
     """
     f, b, p = s.forward, s.backward, s.params
     n = lambda v: plain(v, d)  # noqa: E731
+
+    def row(label: str, group: str, name: str, *idx: int) -> tuple[str, str, str]:
+        """A labelled number and its key: the path of the value in the engine's
+        `python -m backprop_core trace --json` output, e.g. ``forward.h_in.0.1``."""
+        source = {"forward": f, "backward": b, "params": p, "gradients": s.grads}
+        value = getattr(source[group], name) if group in source else getattr(s, name)
+        key = ".".join([group, name] if group in source else [name])
+        return label, n(value[idx]), ".".join([key, *map(str, idx)])
     act = s.network.hidden_activation
     softmax = s.network.output == "softmax_cross_entropy"
     n_in, n_h, n_out = s.x.shape[1], p.W_ih.shape[1], p.W_ho.shape[1]
     grads = view == "gradients"
 
     cols: list[list[_Node]] = [
-        [_Node(f"x{_sub(i)}", [("x", n(s.x[0, i]))]) for i in range(n_in)],
+        [_Node(f"x{_sub(i)}", [row("x", "", "x", 0, i)]) for i in range(n_in)],
         [_Node(f"h{_sub(j)}",
-               [("∂in", n(b.dE_dh_in[0, j])), ("∂out", n(b.dE_dh_out[0, j]))] if grads else
-               [("in", n(f.h_in[0, j])), ("out", n(f.h_out[0, j]))],
-               f"∂b {n(s.grads.b_h[j])}" if grads else f"b {n(p.b_h[j])}")
+               [row("∂in", "backward", "dE_dh_in", 0, j),
+                row("∂out", "backward", "dE_dh_out", 0, j)] if grads else
+               [row("in", "forward", "h_in", 0, j), row("out", "forward", "h_out", 0, j)],
+               row("∂b", "gradients", "b_h", j) if grads else row("b", "params", "b_h", j))
          for j in range(n_h)],
         [_Node(f"o{_sub(k)}",
-               [("∂in", n(b.dE_do_in[0, k])), ("∂out", n(b.dE_do_out[0, k]))] if grads else
-               [("in", n(f.o_in[0, k])), ("out", n(f.o_out[0, k])), ("y", n(s.y[0, k]))],
-               f"∂b {n(s.grads.b_o[k])}" if grads else f"b {n(p.b_o[k])}")
+               [row("∂in", "backward", "dE_do_in", 0, k),
+                row("∂out", "backward", "dE_do_out", 0, k)] if grads else
+               [row("in", "forward", "o_in", 0, k), row("out", "forward", "o_out", 0, k),
+                row("y", "", "y", 0, k)],
+               row("∂b", "gradients", "b_o", k) if grads else row("b", "params", "b_o", k))
          for k in range(n_out)],
-        [_Node("E", [("E", n(f.loss))] + ([("∂E", n(1.0))] if grads else []))],
+        [_Node("E", [("E", n(f.loss), "loss")] + ([("∂E", n(1.0), "")] if grads else []))],
     ]
-    weights = [s.grads.W_ih, s.grads.W_ho] if grads else [p.W_ih, p.W_ho]
-    edge_text = [[[n(w[a, c]) for c in range(w.shape[1])] for a in range(w.shape[0])]
-                 for w in weights]
+    group, weights = ("gradients", [s.grads.W_ih, s.grads.W_ho]) if grads else \
+        ("params", [p.W_ih, p.W_ho])
+    edge_text = [[[row("", group, w_name, a, c) for c in range(w.shape[1])]
+                  for a in range(w.shape[0])]
+                 for w_name, w in zip(("W_ih", "W_ho"), weights)]
     heads = ["inputs",
              f"hidden ({act})", "outputs (softmax)" if softmax else "outputs (sigmoid)",
              "loss (cross-entropy)" if softmax else "loss (squared error)"]
 
     # -- sizes ---------------------------------------------------------------------------
-    num_w = max(text_width(t) for col in cols for node in col for _, t in node.lines)
-    lab_w = max(text_width(lab) for col in cols for node in col for lab, _ in node.lines)
+    num_w = max(text_width(t) for col in cols for node in col for _, t, _ in node.lines)
+    lab_w = max(text_width(lab) for col in cols for node in col for lab, _, _ in node.lines)
     box_w = max(PAD + lab_w + 2 * CHAR_W + num_w + PAD,
-                max(text_width(node.below) for col in cols for node in col) + 2 * PAD)
+                max(text_width(f"{nd.below[0]} {nd.below[1]}") for col in cols for nd in col
+                    if nd.below) + 2 * PAD)
     box_h = [LINE * (1 + max(len(node.lines) for node in col)) + PAD for col in cols]
     below_h = LINE
-    edge_w = max(text_width(t) for layer in edge_text for row in layer for t in row) + 6
+    edge_w = max(text_width(e[1]) for layer in edge_text for r in layer for e in r) + 6
     n_max = max(n_in, n_h, n_out)
     # Edge labels of a layer are s / (n_target + 1) apart vertically.
     spacing = max(max(box_h) + below_h + 14,
@@ -199,8 +213,10 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
     out: list[str] = []
     labels: list[dict] = []   # every text's geometry, for the layout tests
 
-    def text(x: float, y: float, content: str, cls: str, anchor: str = "start") -> None:
-        out.append(f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="{anchor}">'
+    def text(x: float, y: float, content: str, cls: str, anchor: str = "start",
+             key: str = "") -> None:
+        data = f' data-key="{key}"' if key else ""
+        out.append(f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="{anchor}"{data}>'
                    f"{_html.escape(content)}</text>")
         w = text_width(content)
         left = x - (w if anchor == "end" else w / 2 if anchor == "middle" else 0)
@@ -228,11 +244,11 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
     for k in range(n_out):
         out.append(f'<line x1="{x0:.1f}" y1="{centre_y(2, k):.1f}" x2="{xs[3]:.1f}" '
                    f'y2="{centre_y(3, 0):.1f}" class="edge" stroke-width="0.8"/>')
-    for x, y, content in edge_labels:
+    for x, y, (_, content, key) in edge_labels:
         w = text_width(content) + 4
         out.append(f'<rect x="{x - w / 2:.1f}" y="{y - FONT / 2 - 1:.1f}" width="{w:.1f}" '
                    f'height="{FONT + 2}" class="mask"/>')
-        text(x, y + FONT * 0.35, content, "edge-num " + value_cls, "middle")
+        text(x, y + FONT * 0.35, content, "edge-num " + value_cls, "middle", key)
 
     for c, col in enumerate(cols):
         text(xs[c] + box_w / 2, LINE, heads[c], "head", "middle")
@@ -243,13 +259,18 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
             out.append(f'<rect x="{xs[c]:.1f}" y="{y:.1f}" width="{box_w:.1f}" '
                        f'height="{h:.1f}" rx="6" class="node"/>')
             text(xs[c] + PAD, y + LINE, node.title, "title")
-            for r, (lab, val) in enumerate(node.lines):
+            for r, (lab, val, key) in enumerate(node.lines):
                 ly = y + LINE * (r + 2)
                 text(xs[c] + PAD, ly, lab, "label")
                 cls = "muted" if (grads and c == 0) or lab == "y" else value_cls
-                text(xs[c] + box_w - PAD, ly, val, "num " + cls, "end")
+                text(xs[c] + box_w - PAD, ly, val, "num " + cls, "end", key)
             if node.below:
-                text(xs[c] + box_w / 2, y + h + LINE - 2, node.below, "num bias", "middle")
+                lab, val, key = node.below
+                # two texts, so that the number stands alone in its node (for the tests)
+                mid, by = xs[c] + box_w / 2, y + h + LINE - 2
+                gap = CHAR_W / 2
+                text(mid - gap, by, lab, "bias", "end")
+                text(mid + gap, by, val, "num bias", "start", key)
 
     note = ("node values: example 1 of {m}; edge values: the whole batch"
             .format(m=s.x.shape[0]) if s.x.shape[0] > 1 else "")
