@@ -53,6 +53,14 @@ def define_env(env) -> None:
     for name in ("n", "sn", "vec", "mat"):
         env.macro(getattr(tex, name), name)
 
+    # The published-values pages (hand-calculation-2018.md, mazur-2015.md): each from
+    # its own fixed example, whatever example the rest of the site is built from.
+    published = importlib.import_module("published")
+    try:
+        env.variables.update(published.page_variables())
+    except published.PublishedError as err:
+        raise PluginError(str(err)) from None
+
 
 def on_post_build(env) -> None:
     site = Path(env.conf["site_dir"])
@@ -103,7 +111,7 @@ def _modules():
     previous = sys.modules.get("article")
     if previous is not None and getattr(previous, "_source_stamp", None) != stamp:
         for name in list(sys.modules):
-            if name in ("article", "fmt") or name.split(".")[0] == "backprop_core":
+            if name in ("article", "fmt", "published") or name.split(".")[0] == "backprop_core":
                 del sys.modules[name]
     article = importlib.import_module("article")
     article._source_stamp = stamp

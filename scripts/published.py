@@ -95,6 +95,10 @@ class Comparison:
     mask: np.ndarray | None
 
     @property
+    def numeric(self) -> bool:
+        return self.mask is not None
+
+    @property
     def matches(self) -> bool:
         return self.mask is not None and bool(self.mask.all())
 
@@ -435,6 +439,10 @@ def _hand_calculation_2018(path: Path, digest: str) -> Check:
         "o_in_used_start_b_o": o_in_used_start_b_o,
         "W_ho_forward": W_ho_fwd,
         "b_o_forward": b_o_fwd,
+        # what the matrix and bias it used are: layer 1's own, used again
+        "used_is_W_ih_T": bool(np.array_equal(W_ho_fwd, p.W_ih.T)),
+        "used_is_b_h": bool(np.array_equal(b_o_fwd, p.b_h)),
+        "o_in_carried": o_in_carried,
         "learning_rate_ih": lr_ih,
         "losses_engine": _losses(s.forward.o_out[0], y[0]),
         "losses_published": _losses(pub["o_out"], y[0]),
@@ -627,6 +635,11 @@ class Show:
             return "**matches**"
         wrong = int((~r.mask).sum())
         return "wrong" if wrong == r.mask.size else f"wrong ({wrong} of {r.mask.size})"
+
+    @staticmethod
+    def agree(ok: bool) -> str:
+        """For prose: whether two values agree at the printed precision."""
+        return "agrees with" if ok else "does not agree with"
 
     @staticmethod
     def mark(ok: bool) -> str:

@@ -358,3 +358,139 @@ def test_malformed_data_file_is_one_clear_line(tmp_path, old, new, message):
         P.hand_calculation_2018(path)
     assert "\n" not in str(err.value)
     assert str(err.value).startswith(str(path)) or "published-2018.toml" in str(err.value)
+
+
+# ---------------------------------------------------------------------------------------
+# The built pages show these numbers, whatever example the site is built from
+
+
+def _build(out: Path, example: Path) -> Path:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build.py"), "--example", str(example),
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return _build(tmp_path_factory.mktemp("site") / "default", ROOT / "examples" / "default.toml")
+
+
+@pytest.fixture(scope="module")
+def site_mazur(tmp_path_factory) -> Path:
+    return _build(tmp_path_factory.mktemp("site") / "mazur",
+                  ROOT / "examples" / "mazur-2015.toml")
+
+
+def _article(site: Path, page: str):
+    from bs4 import BeautifulSoup
+    html = (site / page / "index.html").read_text(encoding="utf-8")
+    return BeautifulSoup(html, "html.parser").find("article")
+
+
+def _math(cell) -> str:
+    """A cell's text with the \\( \\) of inline math removed."""
+    return re.sub(r"\\\(|\\\)", "", cell.get_text(" ", strip=True)).strip()
+
+
+def _printed_tex(text) -> str:
+    if isinstance(text, str):
+        return text
+    rows = text if isinstance(text[0], list) else [text]
+    return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(r) for r in rows) + r" \end{bmatrix}"
+
+
+def _engine_tex(value, decimals: int) -> str:
+    value = np.asarray(value, dtype=float)
+    if value.ndim == 0:
+        return fmt.num(float(value), decimals)
+    return fmt.mat(value if value.ndim == 2 else value[None, :], decimals)
+
+
+@pytest.mark.parametrize("page, data, trace_fixture", [
+    ("hand-calculation-2018", DATA_2018, "trace_2018"),
+    ("mazur-2015", DATA_MAZUR, "trace_mazur"),
+])
+def test_page_table_shows_every_printed_value_beside_the_engine(
+        request, site, page, data, trace_fixture):
+    trace = request.getfixturevalue(trace_fixture)
+    table = _article(site, page).find("table")
+    header = [_math(th) for th in table.find_all("th")]
+    assert header[2:6] == ["printed", "engine", "engine − printed", "verdict"]
+    rows = [[_math(td) for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")]
+    values = entries(data)
+    assert len(rows) == len(values)
+    for row, entry in zip(rows, values):
+        printed = entry["published"]
+        numeric = isinstance(printed, list) or re.fullmatch(r"-?\d+(\.\d+)?", printed)
+        assert row[0] == entry["step"]
+        assert row[2] == _printed_tex(printed), entry["key"]
+        if "engine" not in entry:
+            assert row[3] == "—"
+            continue
+        decimals = max(places(p) for p in flat(printed)) if numeric else None
+        engine = _at(trace, entry["engine"])
+        if numeric:
+            assert row[3] == _engine_tex(engine, decimals), entry["key"]
+            assert (row[5] == "matches") == entry["correct"], entry["key"]
+            if not entry["correct"]:
+                diff = engine - np.array(printed if isinstance(printed, str) else
+                                         [_floats(p) for p in printed], dtype=float)
+                assert row[4] == _engine_tex(diff.reshape(engine.shape), decimals)
+        else:
+            assert row[5] == "left out"
+        assert row[6] == " ".join(entry["explanation"].split())
+
+
+def _floats(p):
+    return [float(v) for v in p] if isinstance(p, list) else float(p)
+
+
+def test_2018_page_shows_the_diagnosis(site, trace_2018):
+    text = " ".join(_article(site, "hand-calculation-2018").get_text(" ").split())
+    o = np.array(trace_2018["forward"]["o_out"][0])
+    data = tomllib.loads(DATA_2018.read_text(encoding="utf-8"))
+    printed_o = np.array([float(v) for v in data["value"][4]["published"]])
+    # the loss table, each entry computed here from the CLI's o_out and the printed one
+    for probs in (o, printed_o):
+        for log in (math.log, math.log10):
+            ce = -log(probs[0])
+            binary = -log(probs[0]) - log(1 - probs[1])
+            assert fmt.num(ce, 4) in text and fmt.num(binary, 4) in text
+    assert "0.2352 + 0.2352 = 0.4704" in text
+    # o_in with the matrix and bias its forward pass used
+    h_out = np.array(trace_2018["forward"]["h_out"][0])
+    used = h_out @ np.array(data["original"]["W_ho_forward"]) + np.array(
+        data["original"]["b_o_forward"])
+    assert fmt.vec(used, 5) in text
+    # one path against both, from the CLI's backward pass
+    b, W = trace_2018["backward"], np.array(trace_2018["params"]["W_ho"])
+    via = np.array(b["dE_do_in"][0]) * W[0]
+    assert (f"{fmt.num(via[0], 4)} + {fmt.signed(via[1], 4)} = "
+            f"{fmt.num(b['dE_dh_out'][0][0], 4)}") in text
+    # the rate it used, against the stated one
+    printed_grads = np.array([[float(v) for v in r] for r in data["value"][13]["published"]])
+    W_ih = np.array(data["start"]["W_ih"])
+    assert fmt.mat(W_ih - 0.2 * printed_grads, 4) in text
+    assert fmt.mat(W_ih - 0.02 * printed_grads, 4) in text
+    # the biases
+    assert fmt.vec(trace_2018["updated"]["b_h"], 4) in text
+    assert fmt.vec(trace_2018["updated"]["b_o"], 4) in text
+    assert "goes uphill" in text
+
+
+def test_mazur_page_shows_both_errors_after_one_round(site, trace_mazur):
+    text = " ".join(_article(site, "mazur-2015").get_text(" ").split())
+    shown = re.findall(r"\\\((0\.29102\d+)\\\)", text)
+    assert f"{trace_mazur['loss_after']:.10f}" in shown          # the original w5..w8
+    assert any(rounds_to(float(v), "0.291027924") and
+               not rounds_to(float(v), f"{trace_mazur['loss_after']:.9f}") for v in shown)
+    assert "agrees with the second" in text and "agrees with the first" in text
+
+
+@pytest.mark.parametrize("page", ["hand-calculation-2018", "mazur-2015"])
+def test_pages_do_not_depend_on_the_site_example(site, site_mazur, page):
+    assert _article(site, page).get_text() == _article(site_mazur, page).get_text()
