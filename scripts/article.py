@@ -211,7 +211,8 @@ class Tex:
 
     @staticmethod
     def _aligned(lines: list[str]) -> str:
-        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+        # A little air between rows: fractions stacked in an aligned block touch otherwise.
+        return "\\begin{aligned}\n" + " \\\\[4pt]\n".join(lines) + "\n\\end{aligned}"
 
     def _sum(self, terms: list[str]) -> str:
         """Join already formatted terms with +, the first one bare."""
