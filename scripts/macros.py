@@ -61,9 +61,22 @@ def define_env(env) -> None:
     except published.PublishedError as err:
         raise PluginError(str(err)) from None
 
+    # Figures, the notebook and the "Check the numbers" page, from the same example.
+    figures, notebook_page, check_page = (importlib.import_module(name) for name in
+                                          ("figures", "notebook_page", "check_page"))
+    os.environ[ENV_VAR] = str(art.path)  # the notebook's kernel inherits it
+    notebook_page.use_content_cache(env.conf, art.path, ROOT / ".cache" / "mkdocs-jupyter")
+    built = figures.build(art.path, ROOT / ".cache" / "figures")
+    env.variables["figures_built"] = built
+    env.macro(lambda name: figures.html(built, name, env.page.url), "figure")
+    env.variables["gradcheck"] = check_page.table(art.example)
+    env.variables["shown_decimals"] = check_page.SHOWN_DECIMALS
+
 
 def on_post_build(env) -> None:
     site = Path(env.conf["site_dir"])
+    importlib.import_module("figures").install(env.variables["figures_built"], site)
+    importlib.import_module("notebook_page").clean_site(site)
     # The example travels with the site, so a reader can rebuild it or change it.
     shutil.copy2(env.variables["a"].path, site / "example.toml")
     source = mathjax_dir()
@@ -111,7 +124,8 @@ def _modules():
     previous = sys.modules.get("article")
     if previous is not None and getattr(previous, "_source_stamp", None) != stamp:
         for name in list(sys.modules):
-            if name in ("article", "fmt", "published") or name.split(".")[0] == "backprop_core":
+            if name in ("article", "fmt", "published", "figures", "notebook_page",
+                        "check_page") or name.split(".")[0] == "backprop_core":
                 del sys.modules[name]
     article = importlib.import_module("article")
     article._source_stamp = stamp

@@ -10,15 +10,16 @@
 
   window.MathJax = {
     tex: {
-      inlineMath: [["\\(", "\\)"]],
-      displayMath: [["\\[", "\\]"]],
+      // $…$ and $$…$$ for the notebook's markdown cells, which keep TeX as text
+      inlineMath: [["\\(", "\\)"], ["$", "$"]],
+      displayMath: [["\\[", "\\]"], ["$$", "$$"]],
       processEscapes: true,
       processEnvironments: true,
       packages: { "[-]": ["noundefined"] },
     },
     options: {
       ignoreHtmlClass: ".*|",
-      processHtmlClass: "arithmatex",
+      processHtmlClass: "arithmatex|jp-RenderedMarkdown|jp-RenderedLatex",
     },
     startup: {
       typeset: false,
