@@ -1,0 +1,84 @@
+"""The "Check the numbers" page's table: analytic vs finite-difference gradients.
+
+`gradient_rows(example)` runs the engine's `gradient_check` and returns one row per
+scalar parameter, already formatted through `fmt` (LaTeX for MathJax): the parameter's
+name as the article writes it, the analytic gradient, the central finite difference
+and their relative error. The page (docs/check.md) lays them out; this module only
+shapes them. The checking itself is backprop_core's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+import fmt
+from backprop_core import Example, GradCheck, gradient_check
+
+__all__ = ["SHOWN_DECIMALS", "Row", "Table", "gradient_rows", "check_for", "table", "tex_name"]
+
+#: Digits shown for the two gradients: enough to see where they start to differ.
+SHOWN_DECIMALS = 10
+
+
+@dataclass(frozen=True)
+class Row:
+    param: str      # "W_ih", "b_h", "W_ho", "b_o"
+    index: tuple    # 0-based index into that parameter
+    name: str       # LaTeX, e.g. W_{i_1h_2}
+    analytic: str   # LaTeX numbers
+    numeric: str
+    rel_error: str
+    analytic_value: float
+    numeric_value: float
+    rel_error_value: float
+
+
+def tex_name(param: str, index: tuple) -> str:
+    """The article's name for one scalar parameter, 1-based: W_{i_1h_2}, b_{h_1}."""
+    if param == "W_ih":
+        return f"W_{{i_{index[0] + 1}h_{index[1] + 1}}}"
+    if param == "W_ho":
+        return f"W_{{h_{index[0] + 1}o_{index[1] + 1}}}"
+    layer = {"b_h": "h", "b_o": "o"}[param]
+    return f"b_{{{layer}_{index[0] + 1}}}"
+
+
+def check_for(example: Example) -> GradCheck:
+    return gradient_check(example.network, example.params, example.x, example.y)
+
+
+def gradient_rows(example: Example, check: GradCheck | None = None) -> list[Row]:
+    """One row per scalar parameter, in the order W_ih, b_h, W_ho, b_o."""
+    g = check or check_for(example)
+    rows = []
+    for param, analytic in g.analytic.items():
+        numeric = getattr(g.numeric, param)
+        rel = getattr(g.rel_error, param)
+        for index in np.ndindex(analytic.shape):
+            a, n, r = float(analytic[index]), float(numeric[index]), float(rel[index])
+            rows.append(Row(param, index, tex_name(param, index),
+                            fmt.num(a, SHOWN_DECIMALS), fmt.num(n, SHOWN_DECIMALS),
+                            fmt.num(r, 2), a, n, r))
+    return rows
+
+
+@dataclass(frozen=True)
+class Table:
+    """Everything the page shows: the rows and their summary, as LaTeX."""
+
+    rows: list[Row]
+    count: int           # scalar parameters checked
+    eps: str             # the finite-difference step
+    max_rel_error: str
+    max_rel_error_value: float
+    worst: Row           # the row with the largest relative error
+
+
+def table(example: Example) -> Table:
+    g = check_for(example)
+    rows = gradient_rows(example, g)
+    worst = max(rows, key=lambda r: r.rel_error_value)
+    return Table(rows, len(rows), fmt.num(g.eps, 2), fmt.num(g.max_rel_error, 2),
+                 g.max_rel_error, worst)
