@@ -17,10 +17,6 @@
       processEnvironments: true,
       packages: { "[-]": ["noundefined"] },
     },
-    options: {
-      ignoreHtmlClass: ".*|",
-      processHtmlClass: "arithmatex|jp-RenderedMarkdown|jp-RenderedLatex",
-    },
     startup: {
       typeset: false,
       ready() {
@@ -30,11 +26,17 @@
     },
   };
 
+  // Only these are searched for TeX: arithmatex's spans and divs, and the notebook's
+  // markdown cells and LaTeX outputs. (An ignoreHtmlClass of ".*|" would also skip the
+  // class-less <p> inside a notebook cell, so its math would stay raw.)
+  const MATH = ".arithmatex, .jp-RenderedMarkdown, .jp-RenderedLatex";
+
   document$.subscribe(() => {
     ready.then(() => {
       MathJax.typesetClear();
       MathJax.texReset();
-      return MathJax.typesetPromise();
+      const elements = [...document.querySelectorAll(MATH)];
+      return elements.length ? MathJax.typesetPromise(elements) : undefined;
     });
   });
 })();
