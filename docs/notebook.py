@@ -19,9 +19,9 @@
 # numbers below are the article's numbers, printed by NumPy at the example's display
 # precision, and a test checks that they agree.
 #
-# To run it yourself, install the project and open `notebook.py` (a
-# [jupytext](https://jupytext.readthedocs.io) notebook, next to this page) in Jupyter.
-# Set `BACKPROP_EXAMPLE` to use another example file.
+# To run it yourself, install the project and open
+# [`notebook.py`](notebook.py) (a jupytext notebook, published next to this
+# page) in Jupyter. Set `BACKPROP_EXAMPLE` to use another example file.
 
 # %%
 import os
@@ -31,30 +31,35 @@ import numpy as np
 
 import backprop_core as bp
 
-# The site build names the example in BACKPROP_EXAMPLE. Jupyter starts in the
-# notebook's folder and the build in the project's, so look upwards for it.
-wanted = Path(os.environ.get("BACKPROP_EXAMPLE", "examples/default.toml"))
-here = Path.cwd()
-path = next((base / wanted for base in (here, *here.parents) if (base / wanted).is_file()),
-            wanted)
-example = bp.load_example(path)
-net, params, x, y, eta = (example.network, example.params, example.x, example.y,
-                          example.learning_rate)
+# The site build names the example in BACKPROP_EXAMPLE. Jupyter starts
+# in the notebook's folder, the build in the project's: look upwards.
+name = os.environ.get("BACKPROP_EXAMPLE", "examples/default.toml")
+folders = [Path.cwd(), *Path.cwd().parents]
+found = [f / name for f in folders if (f / name).is_file()]
+path = found[0] if found else Path(name)
 
-# Print every array at the article's display precision.
-np.set_printoptions(precision=example.decimals, floatmode="fixed", linewidth=88)
+example = bp.load_example(path)
+net, params = example.network, example.params
+x, y, eta = example.x, example.y, example.learning_rate
+print(example.title)
+print(example.sizes, net)
+
+# %% [markdown]
+# Every array below is printed at the article's display precision by
+# this small helper.
+
+# %%
+np.set_printoptions(precision=example.decimals, floatmode="fixed",
+                    linewidth=72)
 
 
 def show(name, value):
-    """One labelled value, as NumPy prints it."""
-    text = np.array2string(np.asarray(value, dtype=float), separator=", ",
-                           prefix=f"{name} = ")
+    """Print one labelled value as NumPy shows it."""
+    value = np.asarray(value, dtype=float)
+    text = np.array2string(value, separator=", ", prefix=f"{name} = ")
     print(f"{name} = {text}")
 
 
-print(example.title)
-print(", ".join(f"{k} = {v}" for k, v in example.sizes.items()),
-      f"| hidden: {net.hidden_activation} | output: {net.output}")
 show("x", x)
 show("y", y)
 show("learning_rate", eta)
@@ -101,7 +106,8 @@ show("E", fwd.loss)
 # %%
 bwd = bp.backward(net, params, x, y, fwd)
 for name in ("dE_do_out", "dE_do_in", "dE_dW_ho", "dE_db_o",
-             "dE_dh_out", "dh_out_dh_in", "dE_dh_in", "dE_dW_ih", "dE_db_h"):
+             "dE_dh_out", "dh_out_dh_in", "dE_dh_in",
+             "dE_dW_ih", "dE_db_h"):
     show(name, getattr(bwd, name))
 
 # %% [markdown]
@@ -111,7 +117,7 @@ for name in ("dE_do_out", "dE_do_in", "dE_dW_ho", "dE_db_o",
 
 # %%
 check = bp.gradient_check(net, params, x, y)
-print(f"largest relative error over all parameters: {check.max_rel_error:.1e}")
+print(f"largest relative error: {check.max_rel_error:.1e}")
 
 # %% [markdown]
 # ## The update
