@@ -604,8 +604,10 @@ class Show:
     # -- the comparison table ---------------------------------------------------------
 
     def label_cell(self, r: Comparison) -> str:
+        """The value's name, and under it the article's step it was printed in."""
         p = r.published
-        return f"${p.symbol}$" if p.symbol != p.name else p.name
+        name = f"${p.symbol}$" if p.symbol != p.name else p.name
+        return f"{name}<br><small>{p.step}</small>"
 
     def printed_cell(self, r: Comparison) -> str:
         p = r.published
@@ -627,14 +629,23 @@ class Show:
         return f"${self.value(r.difference, r.published.decimals)}$"
 
     @staticmethod
-    def verdict_cell(r: Comparison) -> str:
+    def verdict(r: Comparison) -> str:
         p = r.published
         if r.mask is None:
             return "left out" if p.engine is not None else "wrong"
         if r.matches:
-            return "**matches**"
+            return "matches"
         wrong = int((~r.mask).sum())
         return "wrong" if wrong == r.mask.size else f"wrong ({wrong} of {r.mask.size})"
+
+    def verdict_cell(self, r: Comparison) -> str:
+        return f"**{self.verdict(r)}**" if r.matches else self.verdict(r)
+
+    def explanation_item(self, r: Comparison) -> str:
+        """A list item: the value's name, then what went wrong (or what it is)."""
+        p = r.published
+        name = f"${p.symbol}$" if p.symbol != p.name else p.name
+        return f"{name} ({p.step}): {p.explanation}"
 
     @staticmethod
     def agree(ok: bool) -> str:

@@ -419,34 +419,40 @@ def test_page_table_shows_every_printed_value_beside_the_engine(
     trace = request.getfixturevalue(trace_fixture)
     table = _article(site, page).find("table")
     header = [_math(th) for th in table.find_all("th")]
-    assert header[2:6] == ["printed", "engine", "engine − printed", "verdict"]
+    assert header[1:] == ["printed", "engine", "difference", "verdict"]
     rows = [[_math(td) for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")]
     values = entries(data)
     assert len(rows) == len(values)
     for row, entry in zip(rows, values):
         printed = entry["published"]
         numeric = isinstance(printed, list) or re.fullmatch(r"-?\d+(\.\d+)?", printed)
-        assert row[0] == entry["step"]
-        assert row[2] == _printed_tex(printed), entry["key"]
+        assert row[0].endswith(entry["step"]), entry["key"]
+        assert row[1] == _printed_tex(printed), entry["key"]
         if "engine" not in entry:
-            assert row[3] == "—"
+            assert row[2] == "—" and row[4] == "wrong"
             continue
-        decimals = max(places(p) for p in flat(printed)) if numeric else None
         engine = _at(trace, entry["engine"])
         if numeric:
-            assert row[3] == _engine_tex(engine, decimals), entry["key"]
-            assert (row[5] == "matches") == entry["correct"], entry["key"]
-            if not entry["correct"]:
-                diff = engine - np.array(printed if isinstance(printed, str) else
-                                         [_floats(p) for p in printed], dtype=float)
-                assert row[4] == _engine_tex(diff.reshape(engine.shape), decimals)
+            decimals = max(places(p) for p in flat(printed))
+            assert row[2] == _engine_tex(engine, decimals), entry["key"]
+            assert (row[4] == "matches") == entry["correct"], entry["key"]
+            if entry["correct"]:
+                assert row[3] == "within rounding"
+            else:
+                diff = engine - np.array(_floats(printed), dtype=float)
+                assert row[3] == _engine_tex(diff.reshape(engine.shape), decimals)
         else:
-            assert row[5] == "left out"
-        assert row[6] == " ".join(entry["explanation"].split())
+            assert row[2] == _engine_tex(engine, 4) and row[4] == "left out"
+    items = [" ".join(li.get_text(" ").split())
+             for li in table.find_next("ul").find_all("li")]
+    explained = [e for e in values if not e["correct"]] if page.startswith("hand") else values
+    assert len(items) == len(explained)
+    for item, entry in zip(items, explained):
+        assert item.endswith(" ".join(entry["explanation"].split())), entry["key"]
 
 
 def _floats(p):
-    return [float(v) for v in p] if isinstance(p, list) else float(p)
+    return [_floats(v) for v in p] if isinstance(p, list) else float(p)
 
 
 def test_2018_page_shows_the_diagnosis(site, trace_2018):
