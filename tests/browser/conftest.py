@@ -255,7 +255,11 @@ def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOTS.glob("*.png"):
         old.unlink()
+    _taken.append(SCREENSHOTS)
     return SCREENSHOTS
+
+
+_taken: list[Path] = []  # the folder, once this session has written screenshots there
 
 
 @dataclass
@@ -334,5 +338,6 @@ def dark_run(open_tab, base_url, site_pages, screenshots, desktop_visits) -> Dar
 
 
 def pytest_terminal_summary(terminalreporter):
-    if SCREENSHOTS.is_dir() and any(SCREENSHOTS.glob("*.png")):
-        terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
+    if _taken:
+        count = len(list(_taken[0].glob("*.png")))
+        terminalreporter.write_line(f"browser screenshots ({count}): {_taken[0]}")

@@ -80,13 +80,17 @@ def _tokens(text: str) -> str:
     return re.sub(r"-\s+(?=\d)", "-", text)
 
 
+def _number_pattern(shown: str) -> re.Pattern:
+    """`shown` as a whole number: no digit, point or minus glued on either side."""
+    return re.compile(r"(?<![\d.\-])" + re.escape(_tokens(shown)) + r"(?!\d)")
+
+
 def test_key_numbers_visible(desktop_visits, key_numbers):
     pages = {v.page.path or "/": _tokens(v.look.text + " " + " ".join(v.look.math_text))
              for v in desktop_visits}
     missing = {}
     for name, shown in key_numbers.items():
-        pattern = re.compile(r"(?<![\d.\-])" + re.escape(_tokens(shown)) + r"(?!\d)")
-        if not [path for path, text in pages.items() if pattern.search(text)]:
+        if not [path for path, text in pages.items() if _number_pattern(shown).search(text)]:
             missing[name] = shown
     assert missing == {}, "engine values not visible on any page (text or rendered math)" + explain(missing)
 
