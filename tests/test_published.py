@@ -500,3 +500,11 @@ def test_mazur_page_shows_both_errors_after_one_round(site, trace_mazur):
 @pytest.mark.parametrize("page", ["hand-calculation-2018", "mazur-2015"])
 def test_pages_do_not_depend_on_the_site_example(site, site_mazur, page):
     assert _article(site, page).get_text() == _article(site_mazur, page).get_text()
+
+
+@pytest.mark.parametrize("page", ["hand-calculation-2018.md", "mazur-2015.md"])
+def test_page_sources_type_no_numbers(page):
+    """Every decimal on these pages comes from the data file or the engine."""
+    source = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    typed = re.findall(r"(?<![\w.])\d+\.\d+", source)
+    assert not typed, f"docs/{page}: hand-typed numbers {typed}"
