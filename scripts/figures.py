@@ -505,10 +505,10 @@ class Built:
 
 def _code_version() -> bytes:
     """Everything besides the example that decides what the figures look like."""
-    import matplotlib
+    from importlib.metadata import version  # not `import matplotlib`: a hit stays fast
 
     parts = [Path(__file__).read_bytes(), Path(fmt.__file__).read_bytes(),
-             matplotlib.__version__.encode()]
+             version("matplotlib").encode()]
     parts += [p.read_bytes() for p in sorted(_ENGINE.glob("*.py"))]
     return b"\0".join(parts)
 
