@@ -1,0 +1,194 @@
+"""Every number of the article, read back out of the built HTML, against the engine.
+
+Forward: each value the engine's trace (`python -m backprop_core trace --json`) holds
+for a page appears in that page's math at the example's display precision.
+Reverse: each decimal in a page's math is a value the engine produced (the trace, the
+per-weight chain-rule views, the comparison run with the other hidden activation),
+so no stale, mistyped or invented number can hide on a page.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+from backprop_core import Network, load_example, step
+
+from sitecheck import ARTICLE_PAGES, EXAMPLES, math_sources, math_tokens, shows, leaves
+
+ALL = (*EXAMPLES, "largest", "tiny")
+
+
+def pick(trace: dict, dotted: str):
+    value = trace
+    for part in dotted.split("."):
+        value = value[part]
+    return value
+
+
+def expected_fields(trace: dict) -> dict[str, list[str]]:
+    """Which trace entries each article page must show."""
+    frozen = not trace["network"]["update_biases"]
+    out_bias = [] if frozen else ["params.b_o", "updated.b_o"]
+    hid_bias = [] if frozen else ["params.b_h", "updated.b_h"]
+    return {
+        "index": ["x", "y", "params", "learning_rate"],
+        "forward": ["x", "params", "forward", "losses", "loss"],
+        "derivatives": ["forward.o_out", "backward.dh_out_dh_in", "backward.do_out_do_in",
+                        "backward.dE_do_out", "backward.dE_do_in"],
+        "output-layer": ["forward.h_out", "backward.dE_do_out", "backward.dE_do_in",
+                         "gradients.W_ho", "gradients.b_o", "params.W_ho", "updated.W_ho",
+                         "learning_rate", *out_bias],
+        "hidden-layer": ["x", "params.W_ih", "params.W_ho", "backward.dE_do_in",
+                         "backward.dE_dh_out", "backward.dh_out_dh_in", "backward.dE_dh_in",
+                         "gradients.W_ih", "gradients.b_h", "updated.W_ih",
+                         "learning_rate", *hid_bias],
+        "wrap-up": ["params", "updated", "loss", "loss_after", "learning_rate"],
+        "conclusion": ["backward.dh_out_dh_in", "loss", "loss_after"],
+    }
+
+
+@lru_cache(maxsize=None)
+def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list[float]]:
+    """Engine values that the trace JSON does not list but the pages show.
+
+    The chain-rule views of the walk-through weights (the original article's W_h2o1 and
+    W_i2h1, index 0 for a single-unit layer) and the conclusion's comparison: the same
+    step with the other hidden activation, and each layer's mean absolute gradient.
+    """
+    n_in, n_hidden, _, _ = sizes
+    ex = load_example(path)
+    s = ex.step()
+    j = 1 if n_hidden > 1 else 0
+    i = 1 if n_in > 1 else 0
+    pho, pih = s.path_ho(j, 0), s.path_ih(i, 0)
+    views = [*pho.stage1.ravel(), *pho.stage2.ravel(), *pho.stage12, *pho.stage3,
+             *pho.per_example, pho.total, *pih.paths.ravel(), *pih.stage1, *pih.stage2,
+             *pih.stage3, *pih.per_example, pih.total]
+    other = "relu" if ex.network.hidden_activation != "relu" else "sigmoid"
+    alt = step(Network(other, ex.network.output, ex.network.update_biases), ex.params,
+               ex.x, ex.y, ex.learning_rate)
+
+    def gap(st):
+        ho = float(np.mean(np.abs(st.grads.W_ho)))
+        ih = float(np.mean(np.abs(st.grads.W_ih)))
+        return [ho, ih, ho / ih]
+
+    conclusion = [*gap(s), *gap(alt), alt.loss, alt.loss_after]
+    return {"views": [float(v) for v in views], "conclusion": conclusion}
+
+
+def extras_for(sites, name: str) -> dict[str, list[float]]:
+    trace = sites.trace(name)
+    z = trace["sizes"]
+    return engine_extras(str(sites.example_file(name)),
+                         (z["n_in"], z["n_hidden"], z["n_out"], z["m"]))
+
+
+def decimals_of(sites, name: str) -> int:
+    data = tomllib.loads(sites.example_file(name).read_text(encoding="utf-8"))
+    return data.get("decimals", 4)
+
+
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("page", ARTICLE_PAGES)
+def test_every_engine_value_is_on_its_page(sites, name, page):
+    trace = sites.trace(name)
+    d = decimals_of(sites, name)
+    tokens = math_tokens(sites.page(name, page))
+    assert tokens, f"{page}: no math found"
+    wanted = [(field, v) for field in expected_fields(trace)[page]
+              for v in leaves(pick(trace, field))]
+    if page == "conclusion":
+        wanted += [("conclusion", v) for v in extras_for(sites, name)["conclusion"]]
+    missing = [(field, v) for field, v in wanted
+               if not any(shows(t, v, d) for t in tokens)]
+    assert not missing, (f"{name}/{page}: {len(missing)} of {len(wanted)} engine values "
+                         f"not shown, e.g. {missing[:5]}")
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("page", ARTICLE_PAGES)
+def test_every_decimal_on_the_page_is_an_engine_value(sites, name, page):
+    trace = sites.trace(name)
+    d = decimals_of(sites, name)
+    extras = extras_for(sites, name)
+    allowed = leaves(trace) + extras["views"] + extras["conclusion"]
+    strays = [t.text for t in math_tokens(sites.page(name, page))
+              if t.is_decimal and not any(shows(t, v, d) for v in allowed)]
+    assert not strays, f"{name}/{page}: decimals that are no engine value: {strays[:10]}"
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("page", ARTICLE_PAGES)
+def test_small_values_keep_significant_digits(sites, name, page):
+    """No 0.0000, and no value below 10^-(d-1) rounded to d decimals (one digit left).
+
+    A short exact value such as 0.001 is fine: its few digits are all there is.
+    """
+    d = decimals_of(sites, name)
+    bad = [t.text for t in math_tokens(sites.page(name, page)) if t.is_decimal and
+           (t.value == 0 or (not t.scientific and t.decimals >= d
+                             and abs(t.value) < 10.0 ** (-(d - 1))))]
+    assert not bad, f"{name}/{page}: misleadingly rounded small values {bad[:10]}"
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("page", ARTICLE_PAGES)
+def test_negative_numbers_after_an_operator_are_parenthesised(sites, name, page):
+    clash = re.compile(r"(?:\+|\s-|\\cdot|\\odot)\s+-\d")
+    bad = [src for src in math_sources(sites.page(name, page)) if clash.search(src)]
+    assert not bad, f"{name}/{page}: ambiguous signs in {bad[0][:200]}"
+
+
+def test_a_value_too_small_for_its_decimals_is_shown_scientifically(sites):
+    """The tiny example's ∂E/∂W_ih entries are below 10^-3, shown at 4 decimals."""
+    trace = sites.trace("tiny")
+    tiny = [v for v in leaves(trace["gradients"]["W_ih"]) if 0 < abs(v) < 1e-3]
+    assert len(tiny) == 4
+    tokens = math_tokens(sites.page("tiny", "hidden-layer"))
+    for v in tiny:
+        assert any(t.scientific and shows(t, v, 4) for t in tokens), v
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_walkthroughs_follow_the_original_weights(sites, name):
+    """W_h2o1 and W_i2h1 (index 1 falls back to 1 for a single-unit layer)."""
+    z = sites.trace(name)["sizes"]
+    h = 2 if z["n_hidden"] > 1 else 1
+    i = 2 if z["n_in"] > 1 else 1
+    assert f"W_{{h_{h}o_1}}" in " ".join(math_sources(sites.page(name, "output-layer")))
+    assert f"W_{{i_{i}h_1}}" in " ".join(math_sources(sites.page(name, "hidden-layer")))
+
+
+def test_frozen_biases_are_stated_not_updated(sites):
+    trace = sites.trace("mazur-2015")
+    assert not trace["network"]["update_biases"]
+    for page in ("output-layer", "hidden-layer", "wrap-up"):
+        html = sites.page("mazur-2015", page)
+        assert "frozen" in html, page
+        assert "b_o' = b_o -" not in html and "b_h' = b_h -" not in html, page
+
+
+def test_squared_error_pages_say_so(sites):
+    forward = sites.page("mazur-2015", "forward")
+    derivatives = sites.page("mazur-2015", "derivatives")
+    assert "The loss is the squared error" in forward
+    assert "The loss is the cross-entropy" not in forward
+    assert "diagonal Jacobian" in derivatives
+
+
+def test_loss_falls_and_pages_show_both_values(sites):
+    trace = sites.trace("default")
+    assert trace["loss_after"] < trace["loss"]
+    tokens = math_tokens(sites.page("default", "wrap-up"))
+    assert any(shows(t, trace["loss"], 4) for t in tokens)
+    assert any(shows(t, trace["loss_after"], 4) for t in tokens)
+    assert "The loss fell" in sites.page("default", "wrap-up")
