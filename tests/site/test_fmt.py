@@ -1,0 +1,93 @@
+"""scripts/fmt.py (how a number looks) and scripts/article.py (limits, walk-throughs, cache)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from sitecheck import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import article  # noqa: E402
+import fmt  # noqa: E402
+
+from backprop_core import ExampleError  # noqa: E402
+
+
+@pytest.mark.parametrize("value, decimals, shown", [
+    (0.661503, 4, "0.6615"),
+    (-0.28306, 4, "-0.2831"),
+    (0.7, 4, "0.7"),                      # exact: short form
+    (0.1 + 0.2, 4, "0.3"),                # exact up to float noise
+    (0.59998, 4, "0.6000"),               # rounded: trailing zeros kept
+    (1.0, 4, "1"),
+    (0.0, 4, "0"),
+    (-0.0, 4, "0"),
+    (2.5339e-5, 4, r"2.534 \times 10^{-5}"),
+    (-0.00037, 4, r"-3.700 \times 10^{-4}"),
+    (0.0012, 4, "0.0012"),                # two significant digits: still fixed
+    (0.001, 4, "0.001"),                  # exact, all its digits shown
+    (0.0123456, 4, "0.0123"),
+    (0.593269992, 9, "0.593269992"),
+    (1.5e-10, 9, r"1.50000000 \times 10^{-10}"),
+    (123.456789, 2, "123.46"),
+])
+def test_num(value, decimals, shown):
+    assert fmt.num(value, decimals) == shown
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_num_refuses_non_finite(bad):
+    with pytest.raises(ValueError, match="non-finite"):
+        fmt.num(bad, 4)
+
+
+def test_signed_parenthesises_negatives_only():
+    assert fmt.signed(-0.5, 4) == "(-0.5)"
+    assert fmt.signed(0.25, 4) == "0.25"
+
+
+def test_vec_and_mat_are_bmatrix():
+    assert fmt.vec([0.1, -0.25], 4) == r"\begin{bmatrix} 0.1 & -0.25 \end{bmatrix}"
+    assert fmt.mat(np.array([[1.0, 0.5], [0.123456, 0.0]]), 4) == \
+        r"\begin{bmatrix} 1 & 0.5 \\ 0.1235 & 0 \end{bmatrix}"
+
+
+def test_walk_indices_follow_the_original_and_fall_back():
+    assert article.walk_indices({"n_in": 2, "n_hidden": 2}) == ((1, 0), (1, 0))
+    assert article.walk_indices({"n_in": 1, "n_hidden": 1}) == ((0, 0), (0, 0))
+    assert article.walk_indices({"n_in": 3, "n_hidden": 1}) == ((0, 0), (1, 0))
+
+
+def test_limits_are_enforced(tmp_path):
+    path = tmp_path / "big.toml"
+    path.write_text("learning_rate = 0.1\n[random]\nseed = 1\nn_in = 9\n", encoding="utf-8")
+    with pytest.raises(ExampleError, match="n_in: expected at most 8"):
+        article.validate(path)
+    path.write_text("learning_rate = 0.1\n[random]\nseed = 1\nn_in = 8\nn_hidden = 8\n"
+                    "n_out = 8\nm = 4\n", encoding="utf-8")
+    assert article.validate(path).sizes == {"n_in": 8, "n_hidden": 8, "n_out": 8, "m": 4}
+
+
+def test_the_article_is_computed_once_per_content(tmp_path):
+    path = tmp_path / "ex.toml"
+    text = (ROOT / "examples" / "default.toml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = article.load(path)
+    assert article.load(path) is first                      # same content: cached
+    path.write_text(text.replace("learning_rate = 0.02", "learning_rate = 0.03"),
+                    encoding="utf-8")
+    second = article.load(path)
+    assert second is not first and second.s.learning_rate == 0.03
+    assert article.load(tmp_path / "ex.toml") is second     # keyed by the resolved path
+
+
+def test_the_comparison_uses_the_other_activation():
+    sig = article.load(ROOT / "examples" / "default.toml")
+    relu = article.load(ROOT / "examples" / "relu.toml")
+    assert sig.alt.network.hidden_activation == "relu"
+    assert relu.alt.network.hidden_activation == "sigmoid"
+    # The same numbers: the default's ReLU comparison is the relu example's own step.
+    np.testing.assert_array_equal(sig.alt.grads.W_ih, relu.s.grads.W_ih)

@@ -1,0 +1,142 @@
+"""Scans of the built site and of the page sources.
+
+- nothing unrendered ({{ / {%), no nan or inf, in any built page;
+- nothing loaded from outside the site (scripts, stylesheets, fonts, images), and every
+  local script and stylesheet a page names exists;
+- no hand-typed decimal number in docs/**/*.md outside Jinja expressions;
+- an undefined placeholder fails the build; the configuration keeps its guarantees.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from sitecheck import ARTICLE_PAGES, EXAMPLES, PY, ROOT
+
+EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)|@import\s+['\"]([^'\"]+)", re.I)
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+DECIMAL = re.compile(r"(?<![\w.])\d*\.\d+")
+
+
+def html_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.html"))
+
+
+def visible_text(html: str) -> str:
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    return soup.get_text(" ")
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_no_unrendered_template_and_no_nan_or_inf(sites, name):
+    for path in html_files(sites.site(name)):
+        text = visible_text(path.read_text(encoding="utf-8"))
+        for marker in ("{{", "{%", "%}", "{#"):  # "}}" closes LaTeX groups too
+            assert marker not in text, f"{path}: unrendered {marker!r}"
+        bad = re.findall(r"\b(?:nan|inf|infinity)\b", text, re.I)
+        assert not bad, f"{path}: {bad}"
+
+
+@pytest.mark.parametrize("name", ["default", "mazur-2015"])
+def test_nothing_loads_from_outside_the_site(sites, name):
+    site = sites.site(name)
+    found = []
+    for path in html_files(site):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["script", "img", "source", "iframe", "audio", "video",
+                                  "embed", "object", "link"]):
+            if tag.name == "link" and "canonical" in (tag.get("rel") or []):
+                continue  # a page's own address, never fetched
+            for attr in ("src", "href", "data", "srcset"):
+                value = tag.get(attr)
+                if value and EXTERNAL.match(value):
+                    found.append(f"{path.relative_to(site)}: <{tag.name} {attr}={value}>")
+        for style in soup.find_all(style=True):
+            found += [f"{path}: style url {u}" for u in CSS_URL.findall(style["style"])
+                      if any(EXTERNAL.match(x) for x in u if x)]
+        for block in soup.find_all("style"):
+            found += [f"{path}: <style> {u}" for u in CSS_URL.findall(block.get_text())
+                      if any(EXTERNAL.match(x) for x in u if x)]
+    for css in site.rglob("*.css"):
+        for groups in CSS_URL.findall(css.read_text(encoding="utf-8", errors="replace")):
+            found += [f"{css.relative_to(site)}: {x}" for x in groups if x and EXTERNAL.match(x)]
+    assert not found, found[:10]
+
+
+def test_every_local_script_and_stylesheet_exists(sites):
+    site = sites.site("default")
+    for page in ARTICLE_PAGES:
+        path = site / "index.html" if page == "index" else site / page / "index.html"
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        refs = [t["src"] for t in soup.find_all("script", src=True)]
+        refs += [t["href"] for t in soup.find_all("link", href=True)
+                 if "stylesheet" in (t.get("rel") or [])]
+        assert any("assets/mathjax/tex-mml-chtml.js" in r for r in refs)
+        for ref in refs:
+            target = (path.parent / urlsplit(ref).path).resolve()
+            assert target.is_file(), f"{page}: {ref} -> {target} is missing"
+    fonts = list((site / "assets" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").glob(
+        "*.woff"))
+    assert fonts, "MathJax's CHTML fonts were not copied"
+
+
+def test_page_sources_have_no_hand_typed_decimals():
+    found = []
+    for path in sorted((ROOT / "docs").rglob("*.md")):
+        text = JINJA.sub(" ", path.read_text(encoding="utf-8"))
+        for lineno, line in enumerate(text.splitlines(), 1):
+            found += [f"{path.relative_to(ROOT)}:{lineno}: {m}" for m in DECIMAL.findall(line)]
+    assert not found, found[:10]
+
+
+def test_the_scan_would_see_a_hand_typed_number():
+    text = JINJA.sub(" ", "h = {{ n(a.s.loss) }} but E = 0.8342 and {% if x > 0.5 %}.5")
+    assert DECIMAL.findall(text) == ["0.8342", ".5"]
+
+
+def test_an_undefined_placeholder_fails_the_build(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Page\n\n$E = {{ a.s.no_such_value }}$\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        "site_name: t\nplugins:\n  - macros:\n"
+        f"      module_name: {ROOT / 'scripts' / 'macros'}\n"
+        "      on_undefined: strict\n      on_error_fail: true\n", encoding="utf-8")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env.pop("BACKPROP_EXAMPLE", None)
+    done = subprocess.run([PY, "-m", "mkdocs", "build", "--strict", "-f", str(config),
+                           "-d", str(tmp_path / "out")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "no_such_value" in done.stderr + done.stdout
+
+
+def test_configuration_keeps_its_guarantees():
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
+                       Loader=yaml.BaseLoader)
+    theme = config["theme"]
+    assert theme["font"] == "false"
+    assert "navigation.instant" in theme["features"]
+    assert any(p.get("scheme") == "slate" for p in theme["palette"])
+    macros = next(p["macros"] for p in config["plugins"] if isinstance(p, dict) and "macros" in p)
+    assert macros["on_undefined"] == "strict" and macros["on_error_fail"] == "true"
+    assert macros["module_name"] == "scripts/macros"
+    assert {"examples", "scripts", "backprop_core"} <= set(config["watch"])
+    assert config["extra_javascript"][:2] == ["javascripts/mathjax.js",
+                                              "assets/mathjax/tex-mml-chtml.js"]
+    script = (ROOT / "docs" / "javascripts" / "mathjax.js").read_text(encoding="utf-8")
+    assert re.search(r"typeset:\s*false", script)
+    assert re.search(r'"\[-\]":\s*\["noundefined"\]', script)
+    assert "document$.subscribe" in script and "typesetClear" in script
