@@ -139,3 +139,23 @@ def test_dark_mode_switches_and_math_renders(dark_run):
         if problems:
             wrong[v.page.path or "/"] = problems
     assert wrong == {}, explain(wrong)
+
+def test_palette_toggle_switches_scheme_and_keeps_math(open_tab, base_url, site_pages):
+    """The header's toggle, clicked by a reader on the light site, gives the other scheme."""
+    site_page = max(site_pages, key=lambda p: p.formulas)
+    tab = open_tab(color_scheme="light")
+    page = tab.page
+    page.goto(urljoin(base_url, site_page.path), wait_until="load")
+    settle(page)
+    before = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    toggle = page.locator('form[data-md-component="palette"] label.md-header__button:visible')
+    assert toggle.count() == 1, "expected one visible palette toggle in the header"
+    toggle.click()
+    page.wait_for_function("s => document.body.getAttribute('data-md-color-scheme') !== s",
+                           arg=before, timeout=5000)
+    settle(page)
+    seen = look(page)
+    problems = _check_math(seen, site_page) + tab.problems()
+    if seen.low_contrast:
+        problems.append(f"text below 4.5:1 contrast: {seen.low_contrast}")
+    assert problems == [], f"after switching from {before!r} to {seen.scheme!r}" + explain(problems)
