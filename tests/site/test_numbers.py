@@ -192,3 +192,20 @@ def test_loss_falls_and_pages_show_both_values(sites):
     assert any(shows(t, trace["loss"], 4) for t in tokens)
     assert any(shows(t, trace["loss_after"], 4) for t in tokens)
     assert "The loss fell" in sites.page("default", "wrap-up")
+
+
+@pytest.mark.parametrize("page", ARTICLE_PAGES)
+def test_numbers_in_prose_are_typeset_as_math_too(sites, page):
+    """A decimal outside the math would escape the checks above.
+
+    Figures are left out: their numbers are SVG text with tests of their own
+    (tests/test_figures.py).
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(sites.page("batch-3-4-3", page), "html.parser")
+    content = soup.select_one("article")
+    for el in content.select(".arithmatex, script, style, pre, code, figure"):
+        el.decompose()
+    strays = re.findall(r"(?<![\w.])\d*\.\d+", content.get_text(" "))
+    assert not strays, f"{page}: decimals outside math: {strays[:5]}"
