@@ -16,7 +16,8 @@ import numpy as np
 import fmt
 from backprop_core import Example, GradCheck, gradient_check
 
-__all__ = ["SHOWN_DECIMALS", "Row", "Table", "gradient_rows", "check_for", "table", "tex_name"]
+__all__ = ["SHOWN_DECIMALS", "SUSPECT_REL", "SUSPECT_ABS", "Row", "Table", "gradient_rows",
+           "check_for", "table", "tex_name"]
 
 #: Digits shown for the two gradients: enough to see where they start to differ.
 SHOWN_DECIMALS = 10
@@ -64,6 +65,12 @@ def gradient_rows(example: Example, check: GradCheck | None = None) -> list[Row]
     return rows
 
 
+#: A row disagrees beyond rounding when both its relative and its absolute difference
+#: exceed these: a central difference with ε = 1e-6 in float64 keeps about 8 digits, and
+#: near zero the relative error of even a correct gradient can grow large.
+SUSPECT_REL, SUSPECT_ABS = 1e-6, 1e-8
+
+
 @dataclass(frozen=True)
 class Table:
     """Everything the page shows: the rows and their summary, as LaTeX."""
@@ -74,11 +81,14 @@ class Table:
     max_rel_error: str
     max_rel_error_value: float
     worst: Row           # the row with the largest relative error
+    suspect: list[Row]   # rows that disagree beyond rounding (none, for a sound engine)
 
 
 def table(example: Example) -> Table:
     g = check_for(example)
     rows = gradient_rows(example, g)
     worst = max(rows, key=lambda r: r.rel_error_value)
+    suspect = [r for r in rows if r.rel_error_value > SUSPECT_REL
+               and abs(r.analytic_value - r.numeric_value) > SUSPECT_ABS]
     return Table(rows, len(rows), fmt.num(g.eps, 2), fmt.num(g.max_rel_error, 2),
-                 g.max_rel_error, worst)
+                 g.max_rel_error, worst, suspect)
