@@ -178,3 +178,5 @@ def test_check_page_summary_names_the_largest_error(sites):
     assert m, "no summary line"
     (token,) = parse_tokens(m[1])
     assert shows(token, g.max_rel_error, 2)
+    assert "That is rounding, not a mistake" in text
+    assert "disagree beyond rounding" not in text
