@@ -116,13 +116,15 @@ def _build(example_file: Path, label: str, out: Path) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     env = dict(os.environ, BACKPROP_EXAMPLE=str(example_file), BACKPROP_EXAMPLE_LABEL=label,
                NO_MKDOCS_2_WARNING="1")
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict",
            "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(tmp)]
     try:
         done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
         if done.returncode != 0:
-            problems = [ln for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]
-            detail = "; ".join(problems[-5:]) or f"exit status {done.returncode}"
+            # Not --quiet: mkdocs-macros reports a failing placeholder as a warning.
+            problems = [ln.strip() for ln in (done.stderr + done.stdout).splitlines()
+                        if ln.strip() and not ln.startswith("INFO")]
+            detail = " | ".join(problems[-8:]) or f"exit status {done.returncode}"
             print(f"error: mkdocs build failed: {detail}", file=sys.stderr)
             return EXIT_BUILD
         _swap(tmp, out)
