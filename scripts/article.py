@@ -214,9 +214,15 @@ class Tex:
         # A little air between rows: fractions stacked in an aligned block touch otherwise.
         return "\\begin{aligned}\n" + " \\\\[4pt]\n".join(lines) + "\n\\end{aligned}"
 
-    def _sum(self, terms: list[str]) -> str:
-        """Join already formatted terms with +, the first one bare."""
-        return " + ".join(terms)
+    @staticmethod
+    def _sum(terms: list[str], per_row: int = 4) -> str:
+        """Join formatted terms with +, continuing on a new aligned row every `per_row`.
+
+        Only for use inside an ``aligned`` block: a long sum (8 inputs, 8 outputs)
+        would otherwise run off the page.
+        """
+        rows = [" + ".join(terms[i:i + per_row]) for i in range(0, len(terms), per_row)]
+        return " \\\\\n&\\qquad + ".join(rows)
 
     def _products(self, a, b) -> list[str]:
         """a_i · b_i for each i: first factor bare only in the first term."""
@@ -239,10 +245,10 @@ class Tex:
             in_name, out_name, w_name, b_layer = "h_out", "o_in", self.w_ho, "o"
         lines = []
         for j in range(W.shape[1]):
-            symbolic = " + ".join(f"{self.name(in_name, i, e)} {w_name(i, j)}"
-                                  for i in range(W.shape[0]))
+            symbolic = self._sum([f"{self.name(in_name, i, e)} {w_name(i, j)}"
+                                  for i in range(W.shape[0])] + [self.b(b_layer, j)])
             numbers = self._products(inputs, W[:, j]) + [self.sn(b[j])]
-            lines.append(f"{self.name(out_name, j, e)} &= {symbolic} + {self.b(b_layer, j)}")
+            lines.append(f"{self.name(out_name, j, e)} &= {symbolic}")
             lines.append(f"&= {self._sum(numbers)} = {self.n(out[j])}")
         return self._aligned(lines)
 
@@ -389,9 +395,9 @@ class Tex:
         """∂E/∂o_in,k = Σ_c stage1_c · stage2_c for the walk-through's k, example e."""
         p = self.a.pho
         k = p.k
-        sym = " + ".join(f"{self.d_('E', self.name('o_out', c, e))}"
+        sym = self._sum([f"{self.d_('E', self.name('o_out', c, e))}"
                          f"{self.d_(self.name('o_out', c, e), self.name('o_in', k, e))}"
-                         for c in range(p.stage1.shape[1]))
+                         for c in range(p.stage1.shape[1])], per_row=3)
         sub = self._sum(self._products(p.stage1[e], p.stage2[e]))
         return self._aligned([f"{self.d_('E', self.name('o_in', k, e))} &= {sym}",
                               f"&= {sub} = {self.n(p.stage12[e])}"])
@@ -410,8 +416,8 @@ class Tex:
         if self.m > 1:
             terms = self._sum([self.n(v) if t == 0 else self.sn(v)
                                for t, v in enumerate(p.per_example)])
-            lines.append(f"{self.d_('E', w)} &= \\sum_e {self.d_('E', w)}\\Big|^{{(e)}} "
-                         f"= {terms} = {self.n(p.total)}")
+            lines += [f"{self.d_('E', w)} &= \\sum_e {self.d_('E', w)}\\Big|^{{(e)}}",
+                      f"&= {terms} = {self.n(p.total)}"]
         return self._aligned(lines)
 
     def grad_elements(self, layer: str) -> str:
@@ -430,7 +436,11 @@ class Tex:
                                  f"{self.d_('E', self.name(d_name, b, e))}"
                                  for e in range(self.m))
                 sub = self._sum(self._products(inputs[:, a], delta[:, b]))
-                lines.append(f"{self.d_('E', w(a, b))} &= {sym} = {sub} = {self.n(G[a, b])}")
+                if self.m > 1:  # the symbolic sum fills a row of its own
+                    lines += [f"{self.d_('E', w(a, b))} &= {sym}",
+                              f"&= {sub} = {self.n(G[a, b])}"]
+                else:
+                    lines.append(f"{self.d_('E', w(a, b))} &= {sym} = {sub} = {self.n(G[a, b])}")
         return self._aligned(lines)
 
     def update_element(self, name: str, idx: tuple[int, ...]) -> str:
@@ -447,9 +457,11 @@ class Tex:
         """A whole parameter's update in matrix form."""
         s = self.s
         sym = {"W_ih": "W_{ih}", "W_ho": "W_{ho}", "b_h": "b_h", "b_o": "b_o"}[name]
-        return (f"{sym}' = {sym} - \\eta {self.d_('E', sym)} = "
-                f"{self.mat(getattr(s.params, name))} - {self.sn(s.learning_rate)}"
-                f"{self.mat(getattr(s.grads, name))} = {self.mat(getattr(s.updated, name))}")
+        return self._aligned([
+            f"{sym}' &= {sym} - \\eta {self.d_('E', sym)}",
+            f"&= {self.mat(getattr(s.params, name))}",
+            f"&\\qquad - {self.sn(s.learning_rate)}{self.mat(getattr(s.grads, name))}",
+            f"&= {self.mat(getattr(s.updated, name))}"])
 
     # -- hidden layer walk-through ----------------------------------------------------
 
@@ -465,8 +477,8 @@ class Tex:
                          f"{self.d_('E', self.name('o_in', k, e))}\\,{self.w_ho(j, k)} "
                          f"&= {self.sn(delta[k])} \\cdot {self.sn(W[j, k])} "
                          f"= {self.n(p.paths[e, k])}")
-        sym = " + ".join(f"{self.d_('E', self.name('o_in', k, e))}\\,{self.w_ho(j, k)}"
-                         for k in range(W.shape[1]))
+        sym = self._sum([f"{self.d_('E', self.name('o_in', k, e))}\\,{self.w_ho(j, k)}"
+                         for k in range(W.shape[1])])
         total = self._sum([self.n(v) if t == 0 else self.sn(v)
                            for t, v in enumerate(p.paths[e])])
         lines.append(f"{self.d_('E', self.name('h_out', j, e))} &= {sym}")
@@ -489,8 +501,8 @@ class Tex:
         if self.m > 1:
             terms = self._sum([self.n(v) if t == 0 else self.sn(v)
                                for t, v in enumerate(p.per_example)])
-            lines.append(f"{self.d_('E', w)} &= \\sum_e {self.d_('E', w)}\\Big|^{{(e)}} "
-                         f"= {terms} = {self.n(p.total)}")
+            lines += [f"{self.d_('E', w)} &= \\sum_e {self.d_('E', w)}\\Big|^{{(e)}}",
+                      f"&= {terms} = {self.n(p.total)}"]
         return self._aligned(lines)
 
     def delta_h(self, e: int) -> str:
@@ -513,11 +525,13 @@ class Tex:
         lines = []
         for u in range(G.shape[0]):
             sym = " + ".join(self.d_("E", self.name(d_name, u, e)) for e in range(self.m))
-            line = f"{self.d_('E', self.b(layer, u))} &= {sym}"
+            lhs = f"{self.d_('E', self.b(layer, u))} &= {sym}"
             if self.m > 1:
-                line += " = " + self._sum([self.n(v) if t == 0 else self.sn(v)
-                                           for t, v in enumerate(delta[:, u])])
-            lines.append(f"{line} = {self.n(G[u])}")
+                terms = self._sum([self.n(v) if t == 0 else self.sn(v)
+                                   for t, v in enumerate(delta[:, u])])
+                lines += [lhs, f"&= {terms} = {self.n(G[u])}"]
+            else:
+                lines.append(f"{lhs} = {self.n(G[u])}")
         return self._aligned(lines)
 
     # -- wrap-up ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from test_numbers import decimals_of
 
 ALL = (*EXAMPLES, "largest", "tiny")
 ROW = re.compile(r"\\\\(?:\[\d+pt\])?")
+CONTINUATION = re.compile(r"^\s*&\\qquad \+")
 FUNCS = {"exp": math.exp, "log": math.log, "sig": lambda z: 1 / (1 + math.exp(-z)),
          "tanh": math.tanh, "relu": lambda z: max(0.0, z)}
 
@@ -59,13 +60,24 @@ def to_python(segment: str) -> tuple[str, list] | None:
     return expr, tokens
 
 
+def joined_rows(block: str) -> list[str]:
+    """Rows of an aligned block, with a long sum's continuation rows put back."""
+    rows: list[str] = []
+    for row in ROW.split(block):
+        if CONTINUATION.match(row) and rows:
+            rows[-1] += " + " + CONTINUATION.sub("", row, count=1)
+        else:
+            rows.append(row)
+    return rows
+
+
 def check_page(latex_blocks: list[str], d: int) -> tuple[int, list[str]]:
     checked, wrong = 0, []
     for block in latex_blocks:
         block = block.strip()[2:-2]  # the \[ … \] or \( … \) around every formula
         for wrapper in (r"\begin{aligned}", r"\end{aligned}"):
             block = block.replace(wrapper, " ")
-        for row in ROW.split(block):
+        for row in joined_rows(block):
             segments = row.split("=")
             for expr_text, result_text in zip(segments, segments[1:]):
                 result = parse_tokens(result_text)
