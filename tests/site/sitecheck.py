@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +112,12 @@ def leaves(obj) -> list[float]:
     if isinstance(obj, bool) or not isinstance(obj, (int, float)):
         return []
     return [float(obj)]
+
+
+def decimals_of(sites: "Sites", name: str) -> int:
+    """The display precision the example file asks for (the engine's default: 4)."""
+    data = tomllib.loads(sites.example_file(name).read_text(encoding="utf-8"))
+    return data.get("decimals", 4)
 
 
 def run_build(*args: str, out: Path) -> subprocess.CompletedProcess:

@@ -15,9 +15,8 @@ import re
 
 import pytest
 
-from sitecheck import ARTICLE_PAGES, NUMBER, EXAMPLES, math_sources, parse_tokens
-
-from test_numbers import decimals_of
+from sitecheck import (ARTICLE_PAGES, EXAMPLES, NUMBER, decimals_of, math_sources,
+                       parse_tokens)
 
 ALL = (*EXAMPLES, "largest", "tiny")
 ROW = re.compile(r"\\\\(?:\[\d+pt\])?")

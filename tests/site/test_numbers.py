@@ -10,7 +10,6 @@ so no stale, mistyped or invented number can hide on a page.
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
 
 import numpy as np
@@ -18,7 +17,8 @@ import pytest
 
 from backprop_core import Network, load_example, step
 
-from sitecheck import ARTICLE_PAGES, EXAMPLES, math_sources, math_tokens, shows, leaves
+from sitecheck import (ARTICLE_PAGES, EXAMPLES, decimals_of, leaves, math_sources,
+                       math_tokens, shows)
 
 ALL = (*EXAMPLES, "largest", "tiny")
 
@@ -87,11 +87,6 @@ def extras_for(sites, name: str) -> dict[str, list[float]]:
     z = trace["sizes"]
     return engine_extras(str(sites.example_file(name)),
                          (z["n_in"], z["n_hidden"], z["n_out"], z["m"]))
-
-
-def decimals_of(sites, name: str) -> int:
-    data = tomllib.loads(sites.example_file(name).read_text(encoding="utf-8"))
-    return data.get("decimals", 4)
 
 
 # ---------------------------------------------------------------------------------------
