@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup
 
 __all__ = ["Look", "settle", "look", "source_formulas", "raw_tex", "page_title", "explain",
-           "sitemap_paths", "nav_paths"]
+           "sitemap_paths", "nav_paths", "tokens", "number_pattern"]
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -72,6 +72,17 @@ def explain(wrong) -> str:
             lines += [f"{key}:"] + [f"    {item}" for item in items]
         return "\n" + "\n".join(lines)
     return "\n" + "\n".join(f"    {item}" for item in wrong)
+
+
+def tokens(text: str) -> str:
+    """Rendered text with one spelling of minus, and a sign glued to its number."""
+    text = text.replace("\u2212", "-").replace("\u00a0", " ").replace("\u2009", " ")
+    return re.sub(r"-\s+(?=\d)", "-", text)
+
+
+def number_pattern(shown: str) -> re.Pattern:
+    """`shown` as a whole number: no digit, point or minus glued on either side."""
+    return re.compile(r"(?<![\d.\-])" + re.escape(tokens(shown)) + r"(?!\d)")
 
 
 def raw_tex(text: str) -> list[str]:

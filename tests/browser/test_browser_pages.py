@@ -7,10 +7,9 @@ this file. Counts compare what the browser shows with what the built HTML asks f
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urljoin
 
-from probe import explain, nav_paths, raw_tex, settle, sitemap_paths
+from probe import explain, nav_paths, number_pattern, raw_tex, settle, sitemap_paths, tokens
 
 
 def _by_page(visits, check) -> dict[str, object]:
@@ -74,23 +73,12 @@ def test_no_math_errors(desktop_visits):
     assert errors == {}, explain(errors)
 
 
-def _tokens(text: str) -> str:
-    """Rendered text with one spelling of minus, and a sign glued to its number."""
-    text = text.replace("\u2212", "-").replace("\u00a0", " ").replace("\u2009", " ")
-    return re.sub(r"-\s+(?=\d)", "-", text)
-
-
-def _number_pattern(shown: str) -> re.Pattern:
-    """`shown` as a whole number: no digit, point or minus glued on either side."""
-    return re.compile(r"(?<![\d.\-])" + re.escape(_tokens(shown)) + r"(?!\d)")
-
-
 def test_key_numbers_visible(desktop_visits, key_numbers):
-    pages = {v.page.path or "/": _tokens(v.look.text + " " + " ".join(v.look.math_text))
+    pages = {v.page.path or "/": tokens(v.look.text + " " + " ".join(v.look.math_text))
              for v in desktop_visits}
     missing = {}
     for name, shown in key_numbers.items():
-        if not [path for path, text in pages.items() if _number_pattern(shown).search(text)]:
+        if not [path for path, text in pages.items() if number_pattern(shown).search(text)]:
             missing[name] = shown
     assert missing == {}, "engine values not visible on any page (text or rendered math)" + explain(missing)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from probe import raw_tex, source_formulas
+from probe import number_pattern, raw_tex, source_formulas, tokens
 
 
 def test_raw_tex_spots_untypeset_math():
@@ -28,11 +28,9 @@ def test_source_formulas_counts_arithmatex_and_notebook_tex():
 
 
 def test_key_number_pattern_respects_sign_and_digits():
-    from test_browser_pages import _number_pattern, _tokens
-
-    text = _tokens("W = [\u2212 0.3743 0.3743 \u2212 0.3830 0.3830] and E = 0.8342")
-    assert _number_pattern("-0.3830").search(text)
-    assert _number_pattern("0.8342").search(text)
-    assert not _number_pattern("0.383").search(text)       # a prefix of 0.3830 is not it
-    assert not _number_pattern("-0.8342").search(text)     # nor is the wrong sign
-    assert not _number_pattern("0.3743").search(_tokens("\u2212 0.3743"))
+    text = tokens("W = [\u2212 0.3743 0.3743 \u2212 0.3830 0.3830] and E = 0.8342")
+    assert number_pattern("-0.3830").search(text)
+    assert number_pattern("0.8342").search(text)
+    assert not number_pattern("0.383").search(text)       # a prefix of 0.3830 is not it
+    assert not number_pattern("-0.8342").search(text)     # nor is the wrong sign
+    assert not number_pattern("0.3743").search(tokens("\u2212 0.3743"))
