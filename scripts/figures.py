@@ -572,11 +572,13 @@ def install(built: Built, site_dir: str | Path) -> list[Path]:
     target = Path(site_dir) / SITE_FOLDER
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in FIGURES:
-        for scheme in SCHEMES:
-            src = built.path(name, scheme)
-            shutil.copyfile(src, target / src.name)
-            written.append(target / src.name)
+    # Written from memory, not copied from the cache folder: a concurrent build may
+    # prune that folder between this build's lookup and its install.
+    for name, fig in built.figures.items():
+        for scheme, svg in fig.svg.items():
+            out = target / f"{name}-{scheme}.svg"
+            out.write_text(svg, encoding="utf-8")
+            written.append(out)
     return written
 
 
