@@ -73,6 +73,13 @@ def define_env(env) -> None:
     env.variables["shown_decimals"] = check_page.SHOWN_DECIMALS
 
 
+def on_pre_page_macros(env) -> None:
+    # By the first page, mkdocs-macros has made its Jinja environment (it has not yet
+    # when define_env runs). Compiling each page is nearly all of its per-page cost and
+    # the sources rarely change: compiled code is cached by source (template_cache.py).
+    importlib.import_module("template_cache").install(env.env, ROOT / ".cache" / "jinja")
+
+
 def on_post_build(env) -> None:
     site = Path(env.conf["site_dir"])
     importlib.import_module("figures").install(env.variables["figures_built"], site)
@@ -125,7 +132,8 @@ def _modules():
     if previous is not None and getattr(previous, "_source_stamp", None) != stamp:
         for name in list(sys.modules):
             if name in ("article", "fmt", "published", "figures", "notebook_page",
-                        "check_page") or name.split(".")[0] == "backprop_core":
+                        "check_page", "template_cache") \
+                    or name.split(".")[0] == "backprop_core":
                 del sys.modules[name]
     article = importlib.import_module("article")
     article._source_stamp = stamp
