@@ -1,26 +1,31 @@
 """Benchmark: what building the site costs on this machine, measured in one run.
 
-Prints one Markdown table:
+Prints two Markdown tables, builds and engine:
 
-1. warm build: the full build (injection, figures, notebook from its cache) against a
-   plain ``mkdocs build`` of the same pages with the ``macros`` and ``mkdocs-jupyter``
-   plugins removed; the ratio is what the injection costs on top of MkDocs;
+1. warm build: the full build (injection, figures, the notebook from its cache)
+   against a plain ``mkdocs build`` of the same pages with the ``macros`` and
+   ``mkdocs-jupyter`` plugins removed: the ratio is our overhead. Also the build with
+   injection and figures but no notebook plugin, to tell the two costs apart;
 2. cold build: every cache cleared, so the figures are drawn and the notebook executed;
-3. rebuild after changing only the example file: to an example built before (figures
-   and notebook outputs cached by content) and to new values (nothing cached);
+3. regenerating after changing only the example file, to an example built before
+   (figures and notebook outputs cached by content) and to new values (drawn and
+   executed): once with ``scripts/build.py`` (a fresh process, the one command), once
+   under ``mkdocs serve`` (the process stays, so nothing is imported again);
 4. one backprop_core step against network size, and against PyTorch CPU doing the same
    step (scripts/bench_engine.py; needs the ``bench`` extra: torch);
-5. the whole test suite's wall time (``pytest -q``).
+5. the whole test suite (``pytest -q``), once.
 
 The builds run in a snapshot of the project in a temporary folder, with caches of their
-own: the benchmark never touches this checkout's ``.cache/`` or ``site/``. Every
-comparison is interleaved (ours, plain, plain, ours, ...) over several repetitions
-and reported as median and min–max; a ratio is the median of the per-repetition
-ratios. Nothing here passes or fails: the tests never assert on time.
+own: the benchmark never touches this checkout's ``.cache/`` or ``site/``. Variants
+are interleaved (A B C, C B A, ...) over several rounds, and every run is compared with
+the plain build of its own round, so a busy spell on the shared machine hits both
+sides of a ratio. Reported: median (min–max) of wall time, of CPU time (the build's
+processes, its notebook kernel included: what the code costs, whatever the load) and
+of the per-round ratios. Nothing here passes or fails: the tests never assert on time.
 
-    .venv/bin/python scripts/bench.py                 # everything (~10 minutes)
-    .venv/bin/python scripts/bench.py --repeat 3 --skip tests
-    .venv/bin/python scripts/bench.py --only warm
+    .venv/bin/python scripts/bench.py                 # everything, ~10 minutes
+    .venv/bin/python scripts/bench.py --skip tests    # without the test suite
+    .venv/bin/python scripts/bench.py --only warm --repeat 11
 """
 
 from __future__ import annotations
@@ -28,12 +33,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
+import queue
+import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,32 +53,37 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
 #: What a build reads; copied into the snapshot.
 SNAPSHOT = ("mkdocs.yml", "docs", "scripts", "backprop_core", "examples", "data")
-#: The plugins whose cost is measured: removed from the plain variant.
+#: The plugins whose cost is measured: the plain variant has neither.
 OURS = ("macros", "mkdocs-jupyter")
-SECTIONS = ("warm", "cold", "example", "engine", "tests")
+SECTIONS = ("warm", "cold", "example", "serve", "engine", "tests")
+#: glibc malloc settings under which freed arrays stay in the heap (no trimming, no mmap
+#: below 32 MB): a fresh 784×128 array then costs no page faults.
+UNTRIMMED = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 25)}
+
+Run = Callable[[], tuple[float, float]]  # → (wall seconds, CPU seconds)
 
 
 @dataclass
 class Row:
+    """One measurement: wall and CPU seconds per run, and the plain runs it pairs with."""
+
     what: str
-    times: list[float]
-    ratios: list[float] = field(default_factory=list)
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    plain: "Row | None" = None
     note: str = ""
-
-
-# ---------------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     wanted = [s for s in SECTIONS if s in (args.only or SECTIONS) and s not in args.skip]
     rows: list[Row] = []
-    engine_table = ""
+    engine = ""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="backprop-bench-") as scratch:
         project = Project(Path(scratch))
-        if {"warm", "cold", "example"} & set(wanted):
-            _say("snapshot of the project, one build to warm its caches")
+        if {"warm", "cold", "example", "serve"} & set(wanted):
+            _say(f"snapshot of the project in {scratch}; one build to warm its caches")
             project.build()
         if "warm" in wanted:
             rows += bench_warm(project, args.repeat)
@@ -78,20 +91,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows += bench_cold(project, args.cold_repeat)
         if "example" in wanted:
             rows += bench_example(project, args.cold_repeat)
+        if "serve" in wanted:
+            rows += bench_serve(project, args.cold_repeat)
     if "engine" in wanted:
-        engine_table = bench_engine(args.repeat)
+        engine = bench_engine(args.repeat)
     if "tests" in wanted:
         rows.append(bench_tests())
 
-    print()
-    print(f"Measured on {_machine()}, {time.strftime('%Y-%m-%d %H:%M')}, "
-          f"{time.perf_counter() - started:.0f} s in all.")
+    print(f"\nMeasured on this machine ({os.cpu_count()} cores, shared; load average "
+          f"{os.getloadavg()[0]:.1f} at the end), {time.strftime('%Y-%m-%d %H:%M')}, "
+          f"{time.perf_counter() - started:.0f} s in all.\n")
     if rows:
-        print()
-        print(table(rows))
-    if engine_table:
-        print()
-        print(engine_table)
+        print(table(rows) + "\n")
+    if engine:
+        print(engine + "\n")
     return 0
 
 
@@ -99,11 +112,11 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="scripts/bench.py",
                                 description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=7, metavar="N",
-                   help="repetitions of each warm comparison and engine size (default 7)")
+                   help="rounds of the warm builds, samples per engine size (default 7)")
     p.add_argument("--cold-repeat", type=int, default=3, metavar="N",
-                   help="repetitions of each cold or changed-example build (default 3)")
+                   help="rounds of the cold builds and the example changes (default 3)")
     p.add_argument("--only", nargs="+", choices=SECTIONS, metavar="SECTION",
-                   help=f"run only these sections ({', '.join(SECTIONS)})")
+                   help=f"run only these sections: {', '.join(SECTIONS)}")
     p.add_argument("--skip", nargs="+", choices=SECTIONS, default=[], metavar="SECTION",
                    help="leave these sections out")
     return p
@@ -114,11 +127,17 @@ def _say(text: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# The project snapshot and its two configurations
+# The project snapshot and its configurations
 
 
 class Project:
-    """A copy of the site's sources with caches of its own, and a plain variant config."""
+    """A copy of the site's sources with caches of its own, and its config variants.
+
+    ours:   mkdocs.yml as it is;
+    macros: without mkdocs-jupyter (injection and figures only);
+    plain:  without macros and mkdocs-jupyter, on a copy of docs/ of its own (so that
+            a `mkdocs serve` of each can be triggered apart) and watching nothing else.
+    """
 
     def __init__(self, scratch: Path) -> None:
         self.root = scratch / "project"
@@ -130,54 +149,79 @@ class Project:
             else:
                 self.root.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, self.root / name)
-        self.config = self.root / "mkdocs.yml"
-        self.plain = self.root / "mkdocs.plain.yml"
-        self.plain.write_text(plain_config(self.config.read_text(encoding="utf-8")),
-                              encoding="utf-8")
+        shutil.copytree(self.root / "docs", self.root / "docs-plain")
+        text = (self.root / "mkdocs.yml").read_text(encoding="utf-8")
+        self.configs = {"ours": self.root / "mkdocs.yml",
+                        "macros": self.root / "mkdocs.macros-only.yml",
+                        "plain": self.root / "mkdocs.plain.yml"}
+        self.configs["macros"].write_text(variant(text, ("mkdocs-jupyter",)), "utf-8")
+        self.configs["plain"].write_text(variant(text, OURS, docs_dir="docs-plain"), "utf-8")
         self.out = scratch / "out"
         self.example = self.root / "examples" / "default.toml"
 
-    def caches(self) -> Path:
-        return self.root / ".cache"
-
-    def clear_caches(self) -> None:
-        shutil.rmtree(self.caches(), ignore_errors=True)
-
-    def build(self, plain: bool = False, example: Path | None = None) -> float:
-        """Seconds for one `mkdocs build` (a fresh process, as a maintainer runs it)."""
-        config = self.plain if plain else self.config
+    def env(self, example: Path | None = None) -> dict[str, str]:
         env = dict(os.environ, NO_MKDOCS_2_WARNING="1",
                    BACKPROP_EXAMPLE=str(example or self.example),
                    # the notebook's kernel imports this snapshot's engine
                    PYTHONPATH=os.pathsep.join([str(self.root),
                                                os.environ.get("PYTHONPATH", "")]))
         env.pop("BACKPROP_EXAMPLE_LABEL", None)
-        out = self.out / ("plain" if plain else "ours")
+        return env
+
+    def clear_caches(self) -> None:
+        shutil.rmtree(self.root / ".cache", ignore_errors=True)
+
+    def build(self, name: str = "ours", example: Path | None = None) -> tuple[float, float]:
+        """One `mkdocs build` in a fresh process, as `scripts/build.py` runs it."""
         cmd = [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file",
-               str(config), "--site-dir", str(out)]
-        if not plain:
-            cmd.insert(4, "--strict")
-        t0 = time.perf_counter()
-        done = subprocess.run(cmd, cwd=self.root, env=env, capture_output=True, text=True)
-        elapsed = time.perf_counter() - t0
-        if done.returncode != 0:
-            tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
-            raise SystemExit(f"bench: {config.name} build failed: " + " | ".join(tail))
-        return elapsed
+               str(self.configs[name]), "--site-dir", str(self.out / name)]
+        if name != "plain":  # the plain pages' raw {{ placeholders }} may warn
+            cmd.append("--strict")
+        return _timed(cmd, self.root, self.env(example))
+
+    def regenerate(self, example: Path) -> tuple[float, float]:
+        """The one command a maintainer runs: `scripts/build.py --example FILE`."""
+        cmd = [sys.executable, str(self.root / "scripts" / "build.py"), "--example",
+               str(example), "--out", str(self.out / "regenerated")]
+        return _timed(cmd, self.root, self.env(example))
 
 
-def plain_config(text: str) -> str:
-    """mkdocs.yml without our plugins (and the notebook's nav entry, now no page)."""
+def _timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of a command; CPU includes its children (the kernel)."""
+    before = _children_cpu()
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise SystemExit(f"bench: {' '.join(cmd[1:5])} … failed: " + " | ".join(tail))
+    return wall, _children_cpu() - before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def variant(text: str, drop: Sequence[str], docs_dir: str | None = None) -> str:
+    """mkdocs.yml without the plugins in `drop`. Without mkdocs-jupyter the notebook's
+    nav entry goes too (it is no page then); without macros, the `watch` list (the
+    engine and the examples mean nothing to plain pages)."""
     config = yaml.load(text, Loader=_Loader)
     config["plugins"] = [p for p in config.get("plugins", [])
-                         if (next(iter(p)) if isinstance(p, dict) else p) not in OURS]
-
-    def keep(entry) -> bool:
-        target = next(iter(entry.values())) if isinstance(entry, dict) else entry
-        return not (isinstance(target, str) and target.endswith(".py"))
-
-    config["nav"] = [e for e in config.get("nav", []) if keep(e)]
+                         if (next(iter(p)) if isinstance(p, dict) else p) not in drop]
+    if "mkdocs-jupyter" in drop:
+        config["nav"] = [e for e in config.get("nav", []) if not _is_notebook(e)]
+    if "macros" in drop:
+        config.pop("watch", None)
+    if docs_dir:
+        config["docs_dir"] = docs_dir
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+def _is_notebook(entry) -> bool:
+    target = next(iter(entry.values())) if isinstance(entry, dict) else entry
+    return isinstance(target, str) and target.endswith(".py")
 
 
 class _Loader(yaml.SafeLoader):
@@ -188,82 +232,198 @@ _Loader.add_multi_constructor("!", lambda loader, suffix, node: loader.construct
                               if isinstance(node, yaml.ScalarNode) else None)
 
 
+def with_learning_rate(toml: str, eta: float) -> str:
+    """The example with another learning rate: new values everywhere after the update."""
+    lines = toml.splitlines()
+    new = [f"learning_rate = {eta!r}" if ln.startswith("learning_rate") else ln
+           for ln in lines]
+    if new == lines:
+        raise SystemExit("bench: examples/default.toml: expected a learning_rate line")
+    return "\n".join(new) + "\n"
+
+
+# ---------------------------------------------------------------------------------------
+# Rounds
+
+
+def interleaved(runs: dict[str, Run], repeat: int) -> dict[str, Row]:
+    """Each variant `repeat` times, the order reversed every other round."""
+    names = list(runs)
+    got = {name: Row(name) for name in names}
+    for r in range(repeat):
+        for name in (names if r % 2 == 0 else names[::-1]):
+            wall, cpu = runs[name]()
+            got[name].wall.append(wall)
+            got[name].cpu.append(cpu)
+    return got
+
+
+def _row(what: str, measured: Row, plain: Row | None = None, note: str = "") -> Row:
+    return Row(what, measured.wall, measured.cpu, plain, note)
+
+
 # ---------------------------------------------------------------------------------------
 # 1–3: builds
 
 
-def interleaved(runs: dict[str, Callable[[], float]], repeat: int,
-                before: Callable[[], None] | None = None) -> dict[str, list[float]]:
-    """Each variant `repeat` times, order alternating (ABBA…), so drift hits all alike."""
-    names = list(runs)
-    times: dict[str, list[float]] = {n: [] for n in names}
-    for r in range(repeat):
-        for name in (names if r % 2 == 0 else names[::-1]):
-            if before is not None:
-                before()
-            times[name].append(runs[name]())
-    return times
-
-
-def paired(ours: list[float], plain: list[float]) -> list[float]:
-    return [a / b for a, b in zip(ours, plain)]
-
-
 def bench_warm(project: Project, repeat: int) -> list[Row]:
-    _say(f"warm builds, ours vs plain, {repeat}× each")
-    t = interleaved({"ours": project.build, "plain": lambda: project.build(plain=True)},
-                    repeat)
-    return [Row("plain `mkdocs build` (no macros, no mkdocs-jupyter)", t["plain"],
-                note="the baseline"),
-            Row("warm full build (injection, figures, notebook from cache)", t["ours"],
-                paired(t["ours"], t["plain"]))]
+    _say(f"warm builds: full, injection only, plain; {repeat} rounds")
+    t = interleaved({"plain": lambda: project.build("plain"),
+                     "macros": lambda: project.build("macros"),
+                     "ours": project.build}, repeat)
+    return [_row("plain `mkdocs build` (no macros, no mkdocs-jupyter)", t["plain"],
+                 note="the baseline"),
+            _row("warm build, injection and figures only (no mkdocs-jupyter)", t["macros"],
+                 t["plain"]),
+            _row("**warm full build** (injection, figures, notebook from cache)", t["ours"],
+                 t["plain"])]
 
 
 def bench_cold(project: Project, repeat: int) -> list[Row]:
-    _say(f"cold builds (caches cleared), ours vs plain, {repeat}× each")
-    ours: list[float] = []
-    plain: list[float] = []
-    for r in range(repeat):
-        pair = [("ours", ours), ("plain", plain)]
-        for name, into in (pair if r % 2 == 0 else pair[::-1]):
-            project.clear_caches()
-            into.append(project.build(plain=name == "plain"))
-    return [Row("cold build (caches cleared: figures drawn, notebook executed)", ours,
-                paired(ours, plain))]
+    _say(f"cold builds (caches cleared) against plain; {repeat} rounds")
+
+    def cold() -> tuple[float, float]:
+        project.clear_caches()
+        return project.build()
+
+    t = interleaved({"cold": cold, "plain": lambda: project.build("plain")}, repeat)
+    return [_row("cold full build (caches cleared: figures drawn, notebook executed)",
+                 t["cold"], t["plain"])]
+
+
+class Examples:
+    """Example files for the 'changed the example' rounds: two seen before, new ones."""
+
+    def __init__(self, project: Project) -> None:
+        self.base = project.example.read_text(encoding="utf-8")
+        folder = project.root / "examples"
+        self.known = [folder / f"bench-known-{i}.toml" for i in range(2)]
+        for i, path in enumerate(self.known):
+            path.write_text(with_learning_rate(self.base, 0.03 + 0.01 * i), "utf-8")
+        self.fresh = folder / "bench-new.toml"
+        self.count = 0
+
+    def next_known(self) -> Path:
+        self.count += 1
+        return self.known[self.count % 2]
+
+    def write_new(self, path: Path) -> Path:
+        self.count += 1
+        path.write_text(with_learning_rate(self.base, 0.5 + 0.001 * self.count), "utf-8")
+        return path
 
 
 def bench_example(project: Project, repeat: int) -> list[Row]:
-    """Rebuild after editing only the example: to a known one, and to new values."""
-    _say(f"rebuilds after changing the example, {repeat}× each")
-    base = project.example.read_text(encoding="utf-8")
-    known = [project.root / "examples" / "bench-a.toml", project.root / "examples" / "bench-b.toml"]
-    for i, path in enumerate(known):
-        path.write_text(_with_learning_rate(base, 0.03 + 0.01 * i), encoding="utf-8")
-        project.build(example=path)  # built once before: cached from now on
-    fresh = project.root / "examples" / "bench-new.toml"
-    counter = iter(range(1, 10_000))
-    seen, new, plain = [], [], []
-    for r in range(repeat):
-        def to_new() -> float:
-            fresh.write_text(_with_learning_rate(base, 0.5 + 0.001 * next(counter)),
-                             encoding="utf-8")
-            return project.build(example=fresh)
-        runs = [(seen, lambda: project.build(example=known[r % 2])), (new, to_new),
-                (plain, lambda: project.build(plain=True))]
-        for into, run in (runs if r % 2 == 0 else runs[::-1]):
-            into.append(run())
-    return [Row("rebuild, example changed to one built before (all cached by content)",
-                seen, paired(seen, plain)),
-            Row("rebuild, example changed to new values (figures drawn, notebook executed)",
-                new, paired(new, plain))]
+    """`scripts/build.py --example FILE` after the example changed."""
+    _say(f"scripts/build.py after changing the example; {repeat} rounds")
+    ex = Examples(project)
+    for path in ex.known:
+        project.regenerate(path)  # built once before: cached from now on
+    t = interleaved({"known": lambda: project.regenerate(ex.next_known()),
+                     "new": lambda: project.regenerate(ex.write_new(ex.fresh)),
+                     "plain": lambda: project.build("plain")}, repeat)
+    return [_row("`scripts/build.py`, example changed to one built before (figures, "
+                 "notebook cached by content)", t["known"], t["plain"]),
+            _row("`scripts/build.py`, example changed to new values (figures drawn, "
+                 "notebook executed)", t["new"], t["plain"])]
 
 
-def _with_learning_rate(toml: str, eta: float) -> str:
-    lines = [f"learning_rate = {eta!r}" if ln.startswith("learning_rate") else ln
-             for ln in toml.splitlines()]
-    if lines == toml.splitlines():
-        raise SystemExit("bench: examples/default.toml: expected a learning_rate line")
-    return "\n".join(lines) + "\n"
+class Server:
+    """A `mkdocs serve` of one config, rebuilt on demand and timed from its log.
+
+    A rebuild is timed from its "Building documentation..." line to its "Reloading
+    browsers" line (the watcher's polling, up to half a second, comes before that);
+    its CPU time is the server's own, read from /proc, children included.
+    """
+
+    def __init__(self, project: Project, name: str, example: Path | None = None) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        cmd = [sys.executable, "-m", "mkdocs", "serve", "--config-file",
+               str(project.configs[name]), "--dev-addr", f"127.0.0.1:{port}"]
+        self.proc = subprocess.Popen(cmd, cwd=project.root, env=project.env(example),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     text=True)
+        self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self._wait_for("Serving on", timeout=300)
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.lines.put((time.perf_counter(), line.rstrip()))
+        self.lines.put((time.perf_counter(), "<exited>"))
+
+    def _wait_for(self, text: str, timeout: float) -> float:
+        end = time.perf_counter() + timeout
+        while True:
+            try:
+                at, line = self.lines.get(timeout=max(0.0, end - time.perf_counter()))
+            except queue.Empty:
+                raise SystemExit(f"bench: mkdocs serve: no {text!r} in {timeout:.0f} s") \
+                    from None
+            if text in line:
+                return at
+            if "<exited>" in line or "Aborted" in line or "ERROR" in line:
+                raise SystemExit(f"bench: mkdocs serve: {line}")
+
+    def _cpu(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+    def rebuild(self, trigger: Callable[[], object]) -> tuple[float, float]:
+        while not self.lines.empty():
+            self.lines.get_nowait()
+        cpu = self._cpu()
+        trigger()
+        start = self._wait_for("Building documentation", timeout=60)
+        end = self._wait_for("Reloading browsers", timeout=600)
+        return end - start, self._cpu() - cpu
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def bench_serve(project: Project, repeat: int) -> list[Row]:
+    """Under `mkdocs serve`: rebuild after the example changed, against a plain
+    server's rebuild after a page changed."""
+    _say(f"mkdocs serve: rebuilds after changing the example; {repeat} rounds")
+    ex = Examples(project)
+    served = project.root / "examples" / "bench-served.toml"
+    served.write_text(ex.known[0].read_text(encoding="utf-8"), "utf-8")
+    page = project.root / "docs-plain" / "index.md"
+    text = page.read_text(encoding="utf-8")
+    ours = Server(project, "ours", example=served)
+    plain = Server(project, "plain")
+    try:
+        def to_known() -> tuple[float, float]:
+            source = ex.next_known()
+            return ours.rebuild(lambda: shutil.copyfile(source, served))
+
+        edits = iter(range(1_000_000))
+
+        def edit_page() -> tuple[float, float]:
+            n = next(edits)
+            return plain.rebuild(lambda: page.write_text(text + "\n" * (n % 2), "utf-8"))
+
+        to_known()
+        to_known()  # both known examples are now cached
+        t = interleaved({"known": to_known,
+                         "new": lambda: ours.rebuild(lambda: ex.write_new(served)),
+                         "plain": edit_page}, repeat)
+    finally:
+        ours.stop()
+        plain.stop()
+    return [_row("`mkdocs serve` plain, rebuild after a page changed", t["plain"],
+                 note="the baseline for the two below"),
+            _row("`mkdocs serve`, example changed to one built before", t["known"],
+                 t["plain"]),
+            _row("`mkdocs serve`, example changed to new values (notebook executed)",
+                 t["new"], t["plain"])]
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,29 +431,27 @@ def _with_learning_rate(toml: str, eta: float) -> str:
 
 
 def bench_engine(repeat: int) -> str:
-    """scripts/bench_engine.py three ways: alone, next to PyTorch, and with glibc's
-    heap trimming off (so that neither side pays page faults for fresh arrays)."""
+    """scripts/bench_engine.py three ways: backprop_core alone; next to PyTorch; and
+    both with glibc's heap trimming off, so neither pays page faults for fresh arrays."""
     _say("backprop_core step vs PyTorch CPU across sizes")
+    be = _bench_engine_module()
     alone = _engine_json(repeat, "--no-torch")
     both = _engine_json(repeat)
-    untrimmed = _engine_json(repeat, env=UNTRIMMED)
     if "torch" not in both[0]:
-        return bench_engine_module().table(alone) + "\n\n(PyTorch is not installed: " \
-            "`.venv/bin/pip install -e '.[bench]'`)"
-    lines = ["| n_in-n_hidden-n_out | m | backprop_core alone | backprop_core next to torch | "
-             "PyTorch CPU | ratio (ours / torch) | ratio, heap trimming off |",
+        return (be.table(alone) + "\n\n(PyTorch is not installed here: "
+                "`.venv/bin/pip install -e '.[bench]'`)")
+    untrimmed = _engine_json(repeat, env=UNTRIMMED)
+    lines = ["| n_in-n_hidden-n_out | m | backprop_core alone | backprop_core next to "
+             "torch | PyTorch CPU | ours / torch | ours / torch, heap trimming off |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    be = bench_engine_module()
     for a, b, u in zip(alone, both, untrimmed):
         lines.append(f"| {a['size']} | {a['m']} | {be.summary(a['ours'])} | "
                      f"{be.summary(b['ours'])} | {be.summary(b['torch'])} | "
-                     f"{be.ratio(b['ours'], b['torch'])} | {be.ratio(u['ours'], u['torch'])} |")
+                     f"{be.ratio(b['ours'], b['torch'])} | "
+                     f"{be.ratio(u['ours'], u['torch'])} |")
+    lines.append("\nCPU time per step (one thread each), median (min–max) of "
+                 f"{repeat} interleaved samples; float64.")
     return "\n".join(lines)
-
-
-#: glibc malloc settings under which freed arrays stay in the heap (no trimming, no mmap
-#: for arrays up to 32 MB), so a fresh 784×128 array costs no page faults.
-UNTRIMMED = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 25)}
 
 
 def _engine_json(repeat: int, *flags: str, env: dict[str, str] | None = None) -> list[dict]:
@@ -306,22 +464,25 @@ def _engine_json(repeat: int, *flags: str, env: dict[str, str] | None = None) ->
     return json.loads(done.stdout)
 
 
-def bench_engine_module():
+def _bench_engine_module():
     if str(SCRIPTS) not in sys.path:
         sys.path.insert(0, str(SCRIPTS))
     import bench_engine
+
     return bench_engine
 
 
 def bench_tests() -> Row:
+    """The whole suite once, in this checkout, as scripts/test.sh runs it."""
     _say("the whole test suite (pytest -q), once")
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    before = _children_cpu()
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-                          cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
                           env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
-    elapsed = time.perf_counter() - t0
+    wall = time.perf_counter() - t0
     summary = next((ln for ln in reversed(done.stdout.splitlines()) if " in " in ln), "")
-    return Row("whole test suite (`pytest -q`)", [elapsed],
+    return Row("whole test suite (`pytest -q`)", [wall], [_children_cpu() - before],
                note=summary.strip("= ") or f"exit status {done.returncode}")
 
 
@@ -330,25 +491,31 @@ def bench_tests() -> Row:
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| measurement | runs | median | min–max | ratio to plain (median, min–max) |",
-             "| --- | ---: | ---: | ---: | --- |"]
+    lines = ["| measurement | rounds | wall time | wall / plain | CPU time | CPU / plain |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for row in rows:
-        med = statistics.median(row.times)
-        spread = (f"{min(row.times):.2f}–{max(row.times):.2f} s" if len(row.times) > 1
-                  else "—")
-        if row.ratios:
-            ratio = (f"**{statistics.median(row.ratios):.2f}** "
-                     f"({min(row.ratios):.2f}–{max(row.ratios):.2f})")
+        if row.plain is not None:
+            wall_ratio, cpu_ratio = _ratio(row.wall, row.plain.wall), \
+                _ratio(row.cpu, row.plain.cpu)
         else:
-            ratio = row.note
-        lines.append(f"| {row.what} | {len(row.times)} | {med:.2f} s | {spread} | {ratio} |")
+            wall_ratio, cpu_ratio = row.note, "—"
+        lines.append(f"| {row.what} | {len(row.wall)} | {_seconds(row.wall)} | "
+                     f"{wall_ratio} | {_seconds(row.cpu)} | {cpu_ratio} |")
     return "\n".join(lines)
 
 
-def _machine() -> str:
-    return (f"this machine ({os.cpu_count()} cores, "
-            f"Python {platform.python_version()}, load average "
-            f"{os.getloadavg()[0]:.1f} at the end)")
+def _seconds(times: list[float]) -> str:
+    if not times:
+        return "—"
+    if len(times) == 1:
+        return f"{times[0]:.1f} s"
+    return f"{statistics.median(times):.2f} s ({min(times):.2f}–{max(times):.2f})"
+
+
+def _ratio(ours: list[float], plain: list[float]) -> str:
+    """Median (min–max) of the per-round ratios."""
+    r = [a / b for a, b in zip(ours, plain)]
+    return f"**{statistics.median(r):.2f}** ({min(r):.2f}–{max(r):.2f})"
 
 
 if __name__ == "__main__":
