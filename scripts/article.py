@@ -13,13 +13,13 @@ through `fmt`. Nothing here computes a gradient: every value is read from
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from backprop_core import Example, ExampleError, Network, Step, load_example, step
+from backprop_core import Example, ExampleError, Network, Step, load_example, step, train
 
 import fmt
 
@@ -27,6 +27,9 @@ __all__ = ["LIMITS", "Article", "Tex", "check_sizes", "load", "validate"]
 
 #: The largest sizes whose matrices and walk-throughs still read well on a page.
 LIMITS = {"n_in": 8, "n_hidden": 8, "n_out": 8, "m": 4}
+#: Inputs, parameters and learning rate beyond this are no worked example; they also
+#: overflow the figures' axes long before the engine's arithmetic fails.
+MAX_MAGNITUDE = 1e6
 
 ACT_TEX = {"sigmoid": r"\sigma", "relu": r"\operatorname{ReLU}", "tanh": r"\tanh"}
 ACT_NAME = {"sigmoid": "Sigmoid", "relu": "ReLU", "tanh": "tanh"}
@@ -41,10 +44,38 @@ def check_sizes(example: Example) -> None:
                                f"legible; got {found}")
 
 
+def check_finite(example: Example) -> None:
+    """Refuse an example whose step or training run leaves float range.
+
+    The engine computes such values honestly (an underflowed probability gives
+    ∂E/∂o_out = −inf), but a page cannot show them as a worked example.
+    """
+    given = [("x", example.x), ("learning_rate", np.array(example.learning_rate)),
+             *example.params.items()]
+    for name, value in given:
+        if np.abs(value).max() > MAX_MAGNITUDE:
+            raise ExampleError(f"{name}: expected values between -{MAX_MAGNITUDE:g} and "
+                               f"{MAX_MAGNITUDE:g} for the pages; got {np.abs(value).max():g}")
+    s = example.step()
+    named = [(f"{part}.{f.name}", getattr(getattr(s, part), f.name))
+             for part in ("forward", "backward", "after")
+             for f in fields(getattr(s, part))]
+    named += [(f"updated.{name}", value) for name, value in s.updated.items()]
+    run = train(example.network, example.params, example.x, example.y,
+                example.learning_rate, example.train_steps)
+    named.append((f"the {example.train_steps}-step training run's loss", run.losses))
+    for name, value in named:
+        if not np.all(np.isfinite(value)):
+            raise ExampleError(f"{name}: expected finite values for the pages; the step "
+                               "overflows float range with these numbers (use smaller "
+                               "inputs, weights or learning rate)")
+
+
 def validate(path: str | Path) -> Example:
     """Load an example and check that the site can show it. Raises ExampleError."""
     example = load_example(path)
     check_sizes(example)
+    check_finite(example)
     return example
 
 

@@ -27,6 +27,14 @@ BAD_EXAMPLES = {
     "negative-learning-rate": ("learning_rate = -0.1\n[random]\nseed = 1\n"),
     "too-many-hidden": ("learning_rate = 0.1\n[random]\nseed = 1\nn_hidden = 9\n"),
     "too-many-examples": ("learning_rate = 0.1\n[random]\nseed = 1\nm = 5\n"),
+    "huge-input": ('learning_rate = 0.1\nx = [[1e300, 0.2]]\ny = [[1, 0]]\n'
+                   'W_ih = [[0.1, 0.2], [0.3, 0.4]]\nb_h = [0.1, 0.2]\n'
+                   'W_ho = [[0.1, 0.2], [0.3, 0.4]]\nb_o = [0.1, 0.2]\n'),
+    # Finite inputs whose step is not: logits about 1e11 apart underflow a probability.
+    "overflowing-step": ('learning_rate = 0.1\nhidden_activation = "relu"\n'
+                         'x = [[1e5, 0.2]]\ny = [[1, 0]]\n'
+                         'W_ih = [[1e5, 0.2], [0.3, 0.4]]\nb_h = [0.1, 0.2]\n'
+                         'W_ho = [[-10, 10], [0.3, 0.4]]\nb_o = [0.1, 0.2]\n'),
 }
 
 
@@ -67,6 +75,20 @@ def test_too_large_is_refused_with_the_limit(earlier_site, tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip() == ("error: n_hidden: expected at most 8 so that the pages "
                                    "stay legible; got 9")
+
+
+@pytest.mark.parametrize("case, message", [
+    ("huge-input", "error: x: expected values between -1e+06 and 1e+06 for the pages; "
+                   "got 1e+300"),
+    ("overflowing-step", "error: backward.dE_do_out: expected finite values for the pages"),
+])
+def test_values_the_pages_cannot_show_are_refused_by_name(tmp_path, case, message):
+    example = tmp_path / f"{case}.toml"
+    example.write_text(BAD_EXAMPLES[case], encoding="utf-8")
+    done = run_build("--example", str(example), out=tmp_path / "out")
+    assert done.returncode == 2
+    assert done.stderr.startswith(message), done.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_random_sizes_too_large_are_refused(tmp_path):
