@@ -444,12 +444,16 @@ class Tex:
                          f"{self.d_(self.name('o_in', p.k, e), w)} = "
                          f"{self.sn(p.stage12[e])} \\cdot {self.sn(p.stage3[e])} "
                          f"= {self.n(p.per_example[e])}")
-        if self.m > 1:
-            terms = self._sum([self.n(v) if t == 0 else self.sn(v)
-                               for t, v in enumerate(p.per_example)])
-            lines += [f"{self.d_('E', w)} &= \\sum_e {self.d_('E', w)}\\Big|^{{(e)}}",
-                      f"&= {terms} = {self.n(p.total)}"]
-        return self._aligned(lines)
+        return self._aligned(lines + self._sum_over_examples(w, p))
+
+    def _sum_over_examples(self, w: str, p) -> list[str]:
+        """For m > 1, the aligned lines adding a walk-through's per-example gradients."""
+        if self.m == 1:
+            return []
+        terms = self._sum([self.n(v) if t == 0 else self.sn(v)
+                           for t, v in enumerate(p.per_example)])
+        return [f"{self.d_('E', w)} &= \\sum_e {self.d_('E', w)}\\Big|^{{(e)}}",
+                f"&= {terms} = {self.n(p.total)}"]
 
     def grad_elements(self, layer: str) -> str:
         """Every weight of a layer: ∂E/∂W[a, b] = Σ_e in_a · δ_b, substituted."""
@@ -529,12 +533,7 @@ class Tex:
             lines.append(f"{lhs} &= {sym}")
             lines.append(f"&= {self.sn(p.stage1[e])} \\cdot {self.sn(p.stage2[e])} \\cdot "
                          f"{self.sn(p.stage3[e])} = {self.n(p.per_example[e])}")
-        if self.m > 1:
-            terms = self._sum([self.n(v) if t == 0 else self.sn(v)
-                               for t, v in enumerate(p.per_example)])
-            lines += [f"{self.d_('E', w)} &= \\sum_e {self.d_('E', w)}\\Big|^{{(e)}}",
-                      f"&= {terms} = {self.n(p.total)}"]
-        return self._aligned(lines)
+        return self._aligned(lines + self._sum_over_examples(w, p))
 
     def delta_h(self, e: int) -> str:
         """δ_h = ∂E/∂h_out ⊙ act′(h_in), unit by unit, for example e."""
