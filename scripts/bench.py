@@ -442,22 +442,28 @@ def bench_engine(repeat: int) -> str:
                 "`.venv/bin/pip install -e '.[bench]'`)")
     untrimmed = _engine_json(repeat, env=UNTRIMMED)
     lines = ["| n_in-n_hidden-n_out | m | backprop_core alone | backprop_core next to "
-             "torch | PyTorch CPU | ours / torch | ours / torch, heap trimming off |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "torch | PyTorch CPU | ours / torch | ours / torch, heap trimming off | page "
+             "faults per step: alone, next to torch, torch |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for a, b, u in zip(alone, both, untrimmed):
+        faults = " · ".join(f"{v:,.0f}" for v in (a["ours_faults"], b["ours_faults"],
+                                                  b["torch_faults"]))
         lines.append(f"| {a['size']} | {a['m']} | {be.summary(a['ours'])} | "
                      f"{be.summary(b['ours'])} | {be.summary(b['torch'])} | "
                      f"{be.ratio(b['ours'], b['torch'])} | "
-                     f"{be.ratio(u['ours'], u['torch'])} |")
+                     f"{be.ratio(u['ours'], u['torch'])} | {faults} |")
     lines.append("\nCPU time per step (one thread each), median (min–max) of "
-                 f"{repeat} interleaved samples; float64.")
+                 f"{repeat} interleaved samples; float64. Heap trimming off: "
+                 + " ".join(f"{k}={v}" for k, v in UNTRIMMED.items()) + ".")
     return "\n".join(lines)
 
 
 def _engine_json(repeat: int, *flags: str, env: dict[str, str] | None = None) -> list[dict]:
+    # PYTHONPATH: the engine next to this script, even from a copy of the project
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
     done = subprocess.run([sys.executable, str(SCRIPTS / "bench_engine.py"), "--json",
                            "--repeat", str(repeat), *flags], cwd=ROOT, capture_output=True,
-                          text=True, env=dict(os.environ, **(env or {})))
+                          text=True, env=env)
     if done.returncode != 0:
         raise SystemExit("bench: scripts/bench_engine.py failed: "
                          + " | ".join(done.stderr.strip().splitlines()[-3:]))

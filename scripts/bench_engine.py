@@ -12,7 +12,7 @@ machine that is what the code costs, whereas wall time also counts the waiting f
 core. Reported: median and min–max of the samples, and the median of the per-sample
 ratios.
 
-    .venv/bin/python scripts/bench_engine.py            # needs torch: pip install -e '.[bench]'
+    .venv/bin/python scripts/bench_engine.py         # needs torch: pip install -e '.[bench]'
     .venv/bin/python scripts/bench_engine.py --json     # the same numbers for scripts/bench.py
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import time
 from typing import Callable
@@ -93,7 +94,9 @@ def torch_step(torch, x, y, params: Params, lr: float) -> Callable[[], tuple[flo
 
 
 def measure(repeat: int, torch=None) -> list[dict]:
-    """One row per size: seconds per step (samples) for ours and, given torch, theirs."""
+    """One row per size: seconds per step (samples) for ours and, given torch, theirs,
+    and each side's minor page faults per step (`<side>_faults`), which the machine's
+    load does not change: the cost of fresh memory, whoever pays it."""
     net = Network()
     rows = []
     for n_in, n_hidden, n_out, m in SIZES:
@@ -110,11 +113,16 @@ def measure(repeat: int, torch=None) -> list[dict]:
                                  f"{s.loss_after!r}")
         number = {name: calls_per_sample(fn) for name, fn in variants.items()}
         samples: dict[str, list[float]] = {name: [] for name in variants}
+        faults = dict.fromkeys(variants, 0)
         names = list(variants)
         for r in range(repeat):  # interleaved: ours, torch, torch, ours, ...
             for name in (names if r % 2 == 0 else names[::-1]):
+                before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
                 samples[name].append(sample(variants[name], number[name]))
-        rows.append({"size": f"{n_in}-{n_hidden}-{n_out}", "m": m, **samples})
+                faults[name] += resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+        rows.append({"size": f"{n_in}-{n_hidden}-{n_out}", "m": m, **samples,
+                     **{f"{name}_faults": faults[name] / (repeat * number[name])
+                        for name in names}})
     return rows
 
 
@@ -137,7 +145,8 @@ def table(rows: list[dict]) -> str:
             theirs, r = summary(row["torch"]), ratio(row["ours"], row["torch"])
         else:
             theirs, r = "torch not installed", "—"
-        lines.append(f"| {row['size']} | {row['m']} | {summary(row['ours'])} | {theirs} | {r} |")
+        lines.append(f"| {row['size']} | {row['m']} | {summary(row['ours'])} | {theirs} "
+                     f"| {r} |")
     return "\n".join(lines)
 
 
