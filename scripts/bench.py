@@ -111,15 +111,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="scripts/bench.py",
                                 description=__doc__.splitlines()[0])
-    p.add_argument("--repeat", type=int, default=7, metavar="N",
+    p.add_argument("--repeat", type=_positive, default=7, metavar="N",
                    help="rounds of the warm builds, samples per engine size (default 7)")
-    p.add_argument("--cold-repeat", type=int, default=3, metavar="N",
+    p.add_argument("--cold-repeat", type=_positive, default=3, metavar="N",
                    help="rounds of the cold builds and the example changes (default 3)")
     p.add_argument("--only", nargs="+", choices=SECTIONS, metavar="SECTION",
                    help=f"run only these sections: {', '.join(SECTIONS)}")
     p.add_argument("--skip", nargs="+", choices=SECTIONS, default=[], metavar="SECTION",
                    help="leave these sections out")
     return p
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1; got {text!r}")
+    return value
 
 
 def _say(text: str) -> None:
@@ -347,7 +357,11 @@ class Server:
                                      text=True)
         self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
-        self._wait_for("Serving on", timeout=300)
+        try:
+            self._wait_for("Serving on", timeout=300)
+        except SystemExit:
+            self.stop()
+            raise
 
     def _read(self) -> None:
         for line in self.proc.stderr:
@@ -398,7 +412,11 @@ def bench_serve(project: Project, repeat: int) -> list[Row]:
     page = project.root / "docs-plain" / "index.md"
     text = page.read_text(encoding="utf-8")
     ours = Server(project, "ours", example=served)
-    plain = Server(project, "plain")
+    try:
+        plain = Server(project, "plain")
+    except SystemExit:
+        ours.stop()
+        raise
     try:
         def to_known() -> tuple[float, float]:
             source = ex.next_known()
