@@ -77,7 +77,10 @@ def on_pre_page_macros(env) -> None:
     # By the first page, mkdocs-macros has made its Jinja environment (it has not yet
     # when define_env runs). Compiling each page is nearly all of its per-page cost and
     # the sources rarely change: compiled code is cached by source (template_cache.py).
-    importlib.import_module("template_cache").install(env.env, ROOT / ".cache" / "jinja")
+    # Another macros engine (Zensical's) may have no Jinja environment here: then no cache.
+    jinja = getattr(env, "env", None)
+    if jinja is not None:
+        importlib.import_module("template_cache").install(jinja, ROOT / ".cache" / "jinja")
 
 
 def on_post_build(env) -> None:

@@ -38,8 +38,9 @@ _MARK = "_backprop_template_cache"
 
 
 def install(env: jinja2.Environment, folder: str | Path) -> bool:
-    """Cache `env`'s compiled templates in `folder`; False if it already does."""
-    if getattr(env, _MARK, None) is not None:
+    """Cache `env`'s compiled templates in `folder`; False if it already does (or is
+    not a Jinja environment at all)."""
+    if not isinstance(env, jinja2.Environment) or getattr(env, _MARK, None) is not None:
         return False
     folder = Path(folder)
     original = env.compile

@@ -86,6 +86,12 @@ def test_installing_twice_wraps_once(tmp_path):
     assert template_cache.install(env, tmp_path)
     assert not template_cache.install(env, tmp_path)
     assert env.from_string("{{ 1 }}").render() == "1"
+    assert len(list(tmp_path.glob("*.code"))) == 1
+
+
+def test_something_else_than_a_jinja_environment_is_left_alone(tmp_path):
+    assert not template_cache.install(object(), tmp_path)
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_corrupt_entry_is_compiled_again_not_an_error(tmp_path):
