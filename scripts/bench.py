@@ -52,9 +52,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
 #: What a build reads; copied into the snapshot.
-SNAPSHOT = ("mkdocs.yml", "docs", "scripts", "backprop_core", "examples", "data")
+SNAPSHOT = ("mkdocs.yml", "docs", "scripts", "site_plugins", "backprop_core", "examples",
+            "data")
+#: The notebook plugin's name in mkdocs.yml: mkdocs-jupyter, through site_plugins/'s
+#: lazy-jupyter (which imports it only when the notebook is not in the cache).
+NOTEBOOK = "lazy-jupyter"
 #: The plugins whose cost is measured: the plain variant has neither.
-OURS = ("macros", "mkdocs-jupyter")
+OURS = ("macros", NOTEBOOK)
 SECTIONS = ("warm", "cold", "example", "serve", "engine", "tests")
 #: glibc malloc settings under which freed arrays stay in the heap (no trimming, no mmap
 #: below 32 MB): a fresh 784×128 array then costs no page faults.
@@ -164,7 +168,7 @@ class Project:
         self.configs = {"ours": self.root / "mkdocs.yml",
                         "macros": self.root / "mkdocs.macros-only.yml",
                         "plain": self.root / "mkdocs.plain.yml"}
-        self.configs["macros"].write_text(variant(text, ("mkdocs-jupyter",)), "utf-8")
+        self.configs["macros"].write_text(variant(text, (NOTEBOOK,)), "utf-8")
         self.configs["plain"].write_text(variant(text, OURS, docs_dir="docs-plain"), "utf-8")
         self.out = scratch / "out"
         self.example = self.root / "examples" / "default.toml"
@@ -218,9 +222,13 @@ def variant(text: str, drop: Sequence[str], docs_dir: str | None = None) -> str:
     nav entry goes too (it is no page then); without macros, the `watch` list (the
     engine and the examples mean nothing to plain pages)."""
     config = yaml.load(text, Loader=_Loader)
-    config["plugins"] = [p for p in config.get("plugins", [])
-                         if (next(iter(p)) if isinstance(p, dict) else p) not in drop]
-    if "mkdocs-jupyter" in drop:
+    names = [next(iter(p)) if isinstance(p, dict) else p for p in config.get("plugins", [])]
+    if set(drop) - set(names):
+        raise SystemExit(f"bench: mkdocs.yml plugins: expected {', '.join(drop)}; "
+                         f"found {', '.join(names)}")
+    config["plugins"] = [p for p, name in zip(config.get("plugins", []), names)
+                         if name not in drop]
+    if NOTEBOOK in drop:
         config["nav"] = [e for e in config.get("nav", []) if not _is_notebook(e)]
     if "macros" in drop:
         config.pop("watch", None)

@@ -26,7 +26,7 @@ from typing import Iterable
 
 __all__ = ["PLUGIN", "notebook_cache_key", "use_content_cache", "clean_html", "clean_site"]
 
-PLUGIN = "mkdocs-jupyter"
+PLUGIN = "lazy-jupyter"  # mkdocs-jupyter, imported on a cache miss only (site_plugins/)
 KEEP_CACHE_ENTRIES = 16
 
 _ROOT = Path(__file__).resolve().parent.parent

@@ -214,7 +214,8 @@ def test_the_notebook_imports_the_engine_and_does_not_reimplement_it():
 
 
 def _plugin_config() -> dict:
-    """This project's mkdocs-jupyter settings, as mkdocs.yml states them."""
+    """This project's mkdocs-jupyter settings, as mkdocs.yml states them (under the
+    name of the plugin that stands in for it, notebook_page.PLUGIN)."""
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -223,9 +224,9 @@ def _plugin_config() -> dict:
     Loader.add_multi_constructor("", lambda loader, suffix, node: None)
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
     for entry in config["plugins"]:
-        if isinstance(entry, dict) and "mkdocs-jupyter" in entry:
-            return entry["mkdocs-jupyter"]
-    pytest.fail("mkdocs.yml: expected a mkdocs-jupyter plugin entry; found none")
+        if isinstance(entry, dict) and notebook_page.PLUGIN in entry:
+            return entry[notebook_page.PLUGIN]
+    pytest.fail(f"mkdocs.yml: expected a {notebook_page.PLUGIN} plugin entry; found none")
 
 
 def test_plugin_settings_execute_and_fail_on_errors():
@@ -235,17 +236,20 @@ def test_plugin_settings_execute_and_fail_on_errors():
     assert cfg.get("include_requirejs", False) is False
 
 
-def _mini_site(tmp_path: Path, cell: str) -> subprocess.CompletedProcess:
+def _mini_site(tmp_path: Path, cell: str, build=("-m", "mkdocs", "build", "-q"),
+               **options) -> subprocess.CompletedProcess:
+    """A one-notebook site with this project's plugin settings (updated by `options`),
+    built with `sys.executable *build`; its notebook cache is tmp_path/cache."""
     import yaml
 
-    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs").mkdir(exist_ok=True)
     (tmp_path / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
     (tmp_path / "docs" / "notebook.py").write_text(
         f"# %% [markdown]\n# # A notebook\n\n# %%\n{cell}\n", encoding="utf-8")
-    cfg = {"site_name": "t", "plugins": [{"mkdocs-jupyter": {
-        **_plugin_config(), "cache_dir": str(tmp_path / "cache")}}]}
+    cfg = {"site_name": "t", "plugins": [{notebook_page.PLUGIN: {
+        **_plugin_config(), "cache_dir": str(tmp_path / "cache"), **options}}]}
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=tmp_path,
+    return subprocess.run([sys.executable, *build], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
 
@@ -293,7 +297,7 @@ class _Plugin:
 
 def test_content_cache_points_the_plugin_at_a_folder_per_content(tmp_path):
     plugin = _Plugin()
-    config = {"plugins": {"mkdocs-jupyter": plugin}}
+    config = {"plugins": {notebook_page.PLUGIN: plugin}}
     example = ROOT / "examples" / "relu.toml"
     folder = notebook_page.use_content_cache(config, example, tmp_path)
     assert folder == tmp_path / notebook_page.notebook_cache_key(example)
@@ -306,7 +310,7 @@ def test_old_cache_folders_are_pruned(tmp_path):
         (tmp_path / f"old{i:02d}").mkdir()
         os.utime(tmp_path / f"old{i:02d}", (i, i))
     plugin = _Plugin()
-    folder = notebook_page.use_content_cache({"plugins": {"mkdocs-jupyter": plugin}},
+    folder = notebook_page.use_content_cache({"plugins": {notebook_page.PLUGIN: plugin}},
                                              ROOT / "examples" / "default.toml", tmp_path)
     left = sorted(p.name for p in tmp_path.iterdir())
     assert len(left) <= notebook_page.KEEP_CACHE_ENTRIES

@@ -1,0 +1,108 @@
+"""The lazy-jupyter plugin (site_plugins/lazy_jupyter.py): mkdocs-jupyter, imported
+only when a notebook is not in its cache.
+
+Proved here on a one-notebook site built in a fresh process: a cache hit imports none
+of mkdocs-jupyter, nbconvert or jupytext and gives the page the cache miss built; a
+miss executes the notebook (a failing cell fails the build: test_notebook.py); stale
+cache files are evicted; and the plugin still reads mkdocs-jupyter's options and cache
+key, so the two share one cache.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from site_plugins import lazy_jupyter  # noqa: E402
+from test_notebook import _mini_site, _plugin_config  # noqa: E402
+
+HEAVY = ("mkdocs_jupyter", "nbconvert", "jupytext")
+
+# Builds as `mkdocs build -q` does, then lists which of HEAVY the process imported.
+_BUILD_AND_LIST = ("-c", f"""
+import json, sys
+from mkdocs.__main__ import cli
+try:
+    cli(["build", "-q"], standalone_mode=False)
+finally:
+    names = sorted({{m.split(".")[0] for m in sys.modules}} & set({HEAVY!r}))
+    open("imported.json", "w").write(json.dumps(names))
+""")
+
+
+def _build(site: Path, cell: str, **options) -> list[str]:
+    done = _mini_site(site, cell, build=_BUILD_AND_LIST, **options)
+    assert done.returncode == 0, done.stderr
+    return json.loads((site / "imported.json").read_text())
+
+
+def _page(site: Path) -> str:
+    return (site / "site" / "notebook" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_cache_hit_imports_no_notebook_machinery_and_serves_the_same_page(tmp_path):
+    assert _build(tmp_path, 'print("from the kernel")') == sorted(HEAVY)  # miss: runs it
+    missed = _page(tmp_path)
+    assert "from the kernel" in missed
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 1
+
+    assert _build(tmp_path, 'print("from the kernel")') == []  # hit
+    assert _page(tmp_path) == missed
+    source = tmp_path / "site" / "notebook" / "notebook.py"  # include_source
+    assert source.read_bytes() == (tmp_path / "docs" / "notebook.py").read_bytes()
+
+
+def test_a_changed_notebook_runs_again_and_its_stale_cache_goes(tmp_path):
+    _build(tmp_path, 'print("first")')
+    [first] = (tmp_path / "cache").glob("*.json")
+    assert _build(tmp_path, 'print("second")') == sorted(HEAVY)
+    assert "second" in _page(tmp_path)
+    assert not first.exists()  # mkdocs-jupyter evicts it
+    [second] = (tmp_path / "cache").glob("*.json")
+    stale = tmp_path / "cache" / ("0" * 64 + ".json")
+    stale.write_text("{}", encoding="utf-8")
+    assert _build(tmp_path, 'print("second")') == []
+    assert not stale.exists() and second.exists()  # evicted on a hit too
+
+
+def test_markdown_notebooks_need_mkdocs_jupyter_even_on_a_hit(tmp_path):
+    """Without `ignore: ["*.md"]`, deciding whether a page is a notebook takes jupytext."""
+    _build(tmp_path, 'print("x")', ignore=[])
+    assert _build(tmp_path, 'print("x")', ignore=[]) == sorted(HEAVY)
+    assert "x" in _page(tmp_path)
+
+
+def test_options_are_mkdocs_jupyters():
+    from mkdocs_jupyter.plugin import Plugin
+
+    theirs = {name: option.default for name, option in Plugin.config_scheme}
+    ours = {name: option.default for name, option in lazy_jupyter.LazyJupyter.config_scheme}
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("change", [{}, {"allow_errors": True}, {"toc_depth": 3},
+                                    {"remove_tag_config": {"remove_input_tags": ["x"]}}])
+@pytest.mark.parametrize("exec_nb", [True, False])
+def test_cache_key_is_mkdocs_jupyters(change, exec_nb):
+    from mkdocs_jupyter.plugin import _compute_cache_key
+
+    options = {name: option.default for name, option in lazy_jupyter.OPTIONS}
+    options.update(_plugin_config(), **change)
+    nb = str(ROOT / "docs" / "notebook.py")
+    assert lazy_jupyter.cache_key(nb, options, exec_nb) == \
+        _compute_cache_key(nb, options, exec_nb)
+
+
+def test_the_plugin_is_registered():
+    from importlib.metadata import entry_points
+
+    from notebook_page import PLUGIN
+
+    [entry] = entry_points(group="mkdocs.plugins", name=PLUGIN)
+    assert entry.load() is lazy_jupyter.LazyJupyter
