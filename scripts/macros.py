@@ -24,7 +24,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from mkdocs.exceptions import PluginError
+try:
+    from mkdocs.exceptions import PluginError
+except ImportError:  # Zensical runs this module without MkDocs installed
+    class PluginError(RuntimeError):
+        """A build-stopping error with a message for the user."""
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
