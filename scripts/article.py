@@ -485,8 +485,11 @@ class Tex:
         grad = getattr(s.grads, name)[idx]
         new = getattr(s.updated, name)[idx]
         sym = {"W_ho": self.w_ho, "W_ih": self.w_ih}[name](*idx)
+        # The step η·∂E/∂W on its own: at the page's precision a small step can leave
+        # the new value looking unchanged, and the reader should see why.
         return (f"{sym}' = {sym} - \\eta {self.d_('E', sym)} = {self.n(old)} - "
-                f"{self.sn(s.learning_rate)} \\cdot {self.sn(grad)} = {self.n(new)}")
+                f"{self.sn(s.learning_rate)} \\cdot {self.sn(grad)} = {self.n(old)} - "
+                f"{self.sn(s.learning_rate * grad)} = {self.n(new)}")
 
     def update_matrix(self, name: str) -> str:
         """A whole parameter's update in matrix form."""

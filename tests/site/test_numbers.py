@@ -57,7 +57,8 @@ def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list
     """Engine values that the trace JSON does not list but the pages show.
 
     The chain-rule views of the walk-through weights (the original article's W_h2o1 and
-    W_i2h1, index 0 for a single-unit layer) and the conclusion's comparison: the same
+    W_i2h1, index 0 for a single-unit layer) and their update steps, and the conclusion's
+    comparison: the same
     step with the other hidden activation, and each layer's mean absolute gradient.
     """
     n_in, n_hidden, _, _ = sizes
@@ -68,7 +69,9 @@ def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list
     pho, pih = s.path_ho(j, 0), s.path_ih(i, 0)
     views = [*pho.stage1.ravel(), *pho.stage2.ravel(), *pho.stage12, *pho.stage3,
              *pho.per_example, pho.total, *pih.paths.ravel(), *pih.stage1, *pih.stage2,
-             *pih.stage3, *pih.per_example, pih.total]
+             *pih.stage3, *pih.per_example, pih.total,
+             # the step η·∂E/∂W of each walk-through weight's update
+             s.learning_rate * pho.total, s.learning_rate * pih.total]
     other = "relu" if ex.network.hidden_activation != "relu" else "sigmoid"
     alt = step(Network(other, ex.network.output, ex.network.update_biases), ex.params,
                ex.x, ex.y, ex.learning_rate)
