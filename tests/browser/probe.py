@@ -116,6 +116,7 @@ class Look:
     viewport_width: int = 0
     cut_off: list[str] = field(default_factory=list)      # content past the right edge
     low_contrast: list[str] = field(default_factory=list)  # text below 4.5:1
+    wide_math: list[str] = field(default_factory=list)     # display formulas that scroll
 
 
 _SETTLE = """async () => {
@@ -237,6 +238,12 @@ _LOOK = r"""() => {
     viewport_width: width,
     cut_off: cut.slice(0, 8),
     low_contrast: low.slice(0, 8),
+    // display formulas wider than their column (they scroll sideways inside it)
+    wide_math: [...document.querySelectorAll('div.arithmatex')]
+      .filter(e => visible(e) && e.scrollWidth > e.clientWidth + 1)
+      .map(e => `${e.scrollWidth}px in ${e.clientWidth}px: ` +
+                (e.querySelector('mjx-assistive-mml') || e).textContent.slice(0, 60))
+      .slice(0, 8),
   };
 }"""
 

@@ -63,6 +63,12 @@ def test_no_formula_typeset_twice(desktop_visits):
                      f"{v.look.nested} mjx-container inside another, "
                      f"{v.look.doubled} .arithmatex with more than one")
     assert wrong == {}, explain(wrong)
+def test_no_formula_scrolls_sideways_on_a_desktop(desktop_visits):
+    # On a phone wide matrices may scroll inside their block; at 1280 px nothing should.
+    wide = _by_page(desktop_visits, lambda v: v.look.wide_math)
+    assert wide == {}, explain(wide)
+
+
 def test_no_raw_tex_visible(desktop_visits):
     raw = _by_page(desktop_visits, lambda v: raw_tex(v.look.text))
     assert raw == {}, explain(raw)
