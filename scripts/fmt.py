@@ -10,7 +10,8 @@ Every number the pages show goes through `num`, and every vector or matrix throu
   ``2.534 \\times 10^{-5}``, never a misleading ``0.0000``;
 - ``nan`` / ``inf`` raise `ValueError`: a page must never show them.
 
-Output is LaTeX for MathJax. This module knows nothing about MkDocs or the engine.
+How many places a value gets is `backprop_core.precision`'s rule, shared with the
+answer checker. Output is LaTeX for MathJax. This module knows nothing about MkDocs.
 """
 
 from __future__ import annotations
@@ -18,12 +19,9 @@ from __future__ import annotations
 import math
 from typing import Iterable, Sequence
 
+from backprop_core.precision import shown_places, small_threshold
+
 __all__ = ["num", "signed", "vec", "mat", "small_threshold"]
-
-
-def small_threshold(decimals: int) -> float:
-    """Below this magnitude a value would keep fewer than two significant digits."""
-    return 10.0 ** (-(decimals - 1))
 
 
 def num(value: float, decimals: int) -> str:
@@ -33,13 +31,11 @@ def num(value: float, decimals: int) -> str:
         raise ValueError(f"cannot show a non-finite number on a page: {v!r}")
     if v == 0.0:
         return "0"
-    short = _short(v, decimals)
-    if short is not None:
-        return short
-    if abs(v) < small_threshold(decimals):
-        mantissa, exponent = f"{v:.{decimals - 1}e}".split("e")
-        return f"{mantissa} \\times 10^{{{int(exponent)}}}"
-    return f"{v:.{decimals}f}"
+    places = shown_places(v, decimals)
+    if places < decimals or abs(v) >= small_threshold(decimals):
+        return f"{v:.{places}f}"
+    mantissa, exponent = f"{v:.{decimals - 1}e}".split("e")
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
 
 
 def signed(value: float, decimals: int) -> str:
@@ -57,15 +53,3 @@ def mat(rows: Sequence[Iterable[float]], decimals: int) -> str:
     r"""A matrix as ``\begin{bmatrix} … \end{bmatrix}``; rows are the first index."""
     body = r" \\ ".join(" & ".join(num(v, decimals) for v in row) for row in rows)
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
-
-
-# ---------------------------------------------------------------------------------------
-
-
-def _short(v: float, decimals: int) -> str | None:
-    """The shortest form if `v` is (to float noise) exact at fewer than `decimals` places."""
-    for places in range(decimals):
-        rounded = round(v, places)
-        if rounded != 0.0 and abs(v - rounded) <= 1e-12 * max(1.0, abs(v)):
-            return f"{rounded:.{places}f}"
-    return None

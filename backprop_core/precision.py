@@ -1,0 +1,128 @@
+"""What a written number means: the site's one precision rule.
+
+The article, the answer checker and the practice page all read numbers the way a
+student with a calculator writes them, and they share this module so that they agree.
+
+**The rule.** A number written with k decimal places stands for itself, to half a unit
+in its last place: ``0.4342`` is any value in [0.43415, 0.43425]. Written numbers
+are taken as exact when they are used as inputs; only a result carries rounding.
+
+- *The article* shows each value as `shown` rounds it (the example's ``decimals``, a
+  short form when the value is exact with fewer digits, significant digits when it is
+  too small for them). A substituted line is *calculator-true* when its formula,
+  evaluated on the inputs exactly as written on that line, lands within half a unit of
+  the result's last written place.
+- *The checker* accepts a written answer when it carries at least the places the page
+  would show for the correct value (`places_needed`: 0.8 is not an answer for 0.8342)
+  and its half-unit interval reaches a correct target: the exact value, or the value a
+  student gets by carrying every earlier value rounded as the page shows it (the
+  rounded chain), or anything between the two (`matches`).
+
+This module is arithmetic on single numbers; it knows nothing about pages or stages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+__all__ = ["Written", "half_unit", "matches", "parse", "places_needed", "shown",
+           "shown_places", "small_threshold"]
+
+#: Float noise allowed on top of half a unit, relative to the compared magnitudes.
+_NOISE = 1e-9
+
+_NUMBER = re.compile(r"^\s*([+\-\u2212]?)(\d*)(?:\.(\d*))?(?:\s*[eE]\s*([+\-\u2212]?\d+))?\s*$")
+
+
+def small_threshold(decimals: int) -> float:
+    """Below this magnitude a value would keep fewer than two significant digits."""
+    return 10.0 ** (-(decimals - 1))
+
+
+def shown_places(value: float, decimals: int) -> int:
+    """How many decimal places the page writes for `value` (its short form, fixed
+    ``decimals``, or as many as ``decimals`` significant digits need when small)."""
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"cannot show a non-finite number: {v!r}")
+    if v == 0.0:
+        return 0
+    for places in range(decimals):
+        rounded = round(v, places)
+        if rounded != 0.0 and abs(v - rounded) <= 1e-12 * max(1.0, abs(v)):
+            return places
+    if abs(v) < small_threshold(decimals):
+        exponent = int(f"{v:.{decimals - 1}e}".split("e")[1])
+        return decimals - 1 - exponent
+    return decimals
+
+
+def shown(value: float, decimals: int) -> float:
+    """`value` as the page writes it, read back as a number."""
+    return round(float(value), shown_places(value, decimals))
+
+
+def places_needed(exact: float, decimals: int) -> int:
+    """The fewest places an answer for `exact` must carry to count as correct."""
+    return shown_places(exact, decimals)
+
+
+def half_unit(places: int) -> float:
+    """Half a unit in the last of `places` decimal places."""
+    return 0.5 * 10.0 ** (-places)
+
+
+@dataclass(frozen=True)
+class Written:
+    """A number as someone wrote it: its value and how many decimal places it carries.
+
+    ``2.534e-5`` carries 8 places (the last written digit is the 8th after the point).
+    """
+
+    value: float
+    places: int
+
+    def interval(self) -> tuple[float, float]:
+        h = half_unit(self.places)
+        return self.value - h, self.value + h
+
+
+def parse(text: str) -> Written:
+    """Read a written number (``-0.2831``, ``−2.3031``, ``.5``, ``2.534e-5``).
+
+    Raises ValueError with what was found for anything else (``nan``, ``1/3``, ``""``).
+    """
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+        raise ValueError(f"expected a number; got {text!r}")
+    if isinstance(text, (int, float)):
+        return _from_number(text)
+    m = _NUMBER.match(text)
+    if not m or not (m.group(2) or m.group(3)):
+        raise ValueError(f"expected a number such as -0.2831 or 2.534e-5; got {text!r}")
+    sign, whole, frac, exp = m.groups()
+    frac = frac or ""
+    exponent = int(exp.replace("\u2212", "-")) if exp else 0
+    negative = sign in ("-", "\u2212")
+    value = float(f"{'-' if negative else ''}{whole or '0'}.{frac or '0'}e{exponent}")
+    return Written(value, max(0, len(frac) - exponent))
+
+
+def matches(given: Written, low: float, high: float) -> bool:
+    """Does the half-unit interval of `given` reach [low, high] (low ≤ high)?"""
+    h = half_unit(given.places)
+    noise = _NOISE * max(1.0, abs(given.value), abs(low), abs(high))
+    return low - h - noise <= given.value <= high + h + noise
+
+
+def _from_number(value: int | float) -> Written:
+    """A number that arrived already parsed: its places from its shortest decimal form.
+
+    Trailing zeros are lost by then (``0.6000`` arrives as 0.6), so readers of answer
+    files parse with ``parse_float=parse`` (tomllib, json) and keep the written text.
+    """
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"expected a finite number; got {value!r}")
+    return parse(repr(v) if isinstance(value, float) else str(value))

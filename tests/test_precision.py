@@ -1,0 +1,72 @@
+"""backprop_core.precision: the one rule for what a written number means."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import pytest
+
+from backprop_core.precision import (Written, half_unit, matches, parse, places_needed,
+                                     shown, shown_places)
+
+
+@pytest.mark.parametrize("text, value, places", [
+    ("-0.2831", -0.2831, 4),
+    ("\u22122.3031", -2.3031, 4),       # the typographic minus a page shows
+    (".5", 0.5, 1),
+    ("0.6000", 0.6, 4),                 # trailing zeros are digits someone wrote
+    ("2.534e-5", 2.534e-5, 8),
+    ("2.534E-05", 2.534e-5, 8),
+    ("12", 12.0, 0),
+    ("1.5e3", 1500.0, 0),
+    ("+0.25", 0.25, 2),
+])
+def test_parse_reads_value_and_places(text, value, places):
+    w = parse(text)
+    assert w.value == pytest.approx(value, rel=1e-15) and w.places == places
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1/3", "nan", "inf", "0.5.1", "--1", "1e", "."])
+def test_parse_refuses_what_is_not_a_number(text):
+    with pytest.raises(ValueError, match="expected a number"):
+        parse(text)
+
+
+def test_answer_files_keep_trailing_zeros():
+    assert tomllib.loads("a = 0.6000", parse_float=parse)["a"] == Written(0.6, 4)
+    assert json.loads('{"a": 0.50}', parse_float=parse)["a"] == Written(0.5, 2)
+
+
+@pytest.mark.parametrize("value, decimals, places", [
+    (0.661503, 4, 4), (0.7, 4, 1), (1.0, 4, 0), (0.0, 4, 0), (0.59998, 4, 4),
+    (2.5339e-5, 4, 8), (-0.00037, 4, 7), (0.0012, 4, 4), (0.001, 4, 3),
+    (0.593269992, 9, 9), (123.456789, 2, 2),
+])
+def test_shown_places_is_what_the_page_writes(value, decimals, places):
+    assert shown_places(value, decimals) == places
+    assert places_needed(value, decimals) == places
+
+
+def test_shown_rounds_to_those_places():
+    assert shown(0.834174, 4) == 0.8342
+    assert shown(2.5339e-5, 4) == 2.534e-5
+    assert shown(0.59998, 4) == 0.6
+
+
+def test_half_unit():
+    assert half_unit(4) == pytest.approx(5e-5, rel=1e-12)
+    assert half_unit(0) == 0.5
+
+
+@pytest.mark.parametrize("text, low, high, ok", [
+    ("0.8342", 0.834174, 0.834174, True),
+    ("0.8341", 0.834174, 0.834174, False),    # beyond half a unit
+    ("0.83415", 0.834150, 0.834150, True),
+    ("0.8343", 0.834174, 0.83428, True),      # reaches a rounded-chain value
+    ("0.8344", 0.834174, 0.83428, False),
+    ("-2.3031", -2.30309, -2.30291, True),
+    ("0.8342", 0.83425, 0.83425, True),       # exactly half a unit away: inside
+])
+def test_matches_is_half_a_unit_around_the_written_value(text, low, high, ok):
+    assert matches(parse(text), low, high) is ok
