@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,11 @@ import numpy as np
 
 from .network import ACTIVATIONS, OUTPUTS, Network, Params, Step, step
 
-__all__ = ["Example", "ExampleError", "load_example", "parse_example"]
+__all__ = ["Example", "ExampleError", "check_text", "load_example", "parse_example"]
 
 DEFAULT_TITLE = "Backpropagation, step by step"
+#: The longest title accepted: a page heading, not a paragraph.
+TITLE_MAX_CHARS = 120
 DEFAULT_DECIMALS = 4
 DEFAULT_TRAIN_STEPS = 100
 
@@ -103,9 +106,7 @@ def parse_example(data: dict[str, Any]) -> Example:
         raise ExampleError(f"update_biases: expected true or false; got {_show(update_biases)}")
     network = Network(hidden, output, update_biases)
 
-    title = data.get("title", DEFAULT_TITLE)
-    if not isinstance(title, str) or not title.strip():
-        raise ExampleError(f"title: expected a non-empty string; got {_show(title)}")
+    title = check_text("title", data.get("title", DEFAULT_TITLE), TITLE_MAX_CHARS)
     if "learning_rate" not in data:
         raise ExampleError("learning_rate: expected a number > 0; the key is missing")
     learning_rate = _number("learning_rate", data["learning_rate"])
@@ -126,8 +127,36 @@ def parse_example(data: dict[str, Any]) -> Example:
         random = None
         x, y, params = _explicit(data, output)
 
-    return Example(title.strip(), learning_rate, x, y, params, network, decimals, train_steps,
+    return Example(title, learning_rate, x, y, params, network, decimals, train_steps,
                    random)
+
+
+def check_text(name: str, value: Any, max_chars: int) -> str:
+    """A text field as the pages may show it: stripped, printable, at most `max_chars`.
+
+    Refused: control characters (line breaks and tabs included), formatting characters
+    (bidirectional overrides and isolates, zero-width spaces, BOM), line and paragraph
+    separators, private-use and unassigned code points. Kept: the zero-width (non-)joiner,
+    which some scripts and emoji sequences need. Text that passes is still data: the
+    pages escape it (scripts/escape.py); nothing here makes it safe as markup.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ExampleError(f"{name}: expected a non-empty string; got {_show(value)}")
+    text = value.strip()
+    if len(text) > max_chars:
+        raise ExampleError(f"{name}: expected at most {max_chars} characters; got "
+                           f"{len(text)}")
+    for index, char in enumerate(text, start=1):
+        if unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _JOINERS:
+            label = unicodedata.name(char, unicodedata.category(char))
+            raise ExampleError(f"{name}: expected printable text without control or "
+                               f"formatting characters; found U+{ord(char):04X} ({label}) "
+                               f"at character {index}")
+    return text
+
+
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_JOINERS = {"\u200c", "\u200d"}
 
 
 # ---------------------------------------------------------------------------------------

@@ -3,11 +3,18 @@
     .venv/bin/python scripts/build.py                          # examples/default.toml → site/
     .venv/bin/python scripts/build.py --example my.toml --out public
     .venv/bin/python scripts/build.py --random 7 --n-hidden 3 --m 2
+    .venv/bin/python scripts/build.py --site-url https://USER.github.io/REPO/   # to publish
 
 The example is validated first (a bad one: one line on stderr, exit 2, nothing touched),
 then the site is built with `mkdocs build --strict` into a temporary folder next to
 --out, and only a successful build replaces --out. The example reaches the macros
 module (scripts/macros.py) through the BACKPROP_EXAMPLE environment variable.
+
+Without --site-url the build is a preview: its sitemap and canonical links name
+http://127.0.0.1:8000/, where the README's preview serves it (Material's instant
+navigation needs them to match). With --site-url URL (or BACKPROP_SITE_URL) the build is
+for publishing at URL, and nothing in it names 127.0.0.1. Links between the site's own
+files are relative either way, so a build works from any folder of any host.
 
 This script builds; it computes nothing itself (backprop_core does) and formats
 nothing (scripts/fmt.py does).
@@ -23,18 +30,25 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Sequence
+from urllib.parse import urlsplit
+
+import tomli_w
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import article  # noqa: E402  (scripts/ is not a package)
 from backprop_core import ExampleError, parse_example  # noqa: E402
+from backprop_core.example import check_text  # noqa: E402
 
 DEFAULT_EXAMPLE = ROOT / "examples" / "default.toml"
 DEFAULT_OUT = ROOT / "site"
 RANDOM_LEARNING_RATE = 0.1
 EXIT_USAGE = 2
 EXIT_BUILD = 1
+SITE_URL_VAR = "BACKPROP_SITE_URL"   # read by mkdocs.yml (site_url: !ENV ...)
+PREVIEW_URL = "http://127.0.0.1:8000/"
+LABEL_MAX_CHARS = 300                # as scripts/macros.py
 
 
 class UsageError(Exception):
@@ -46,9 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args.out).resolve()
     try:
         _check_out(out)
+        site_url = site_url_of(args.site_url if args.site_url is not None
+                               else os.environ.get(SITE_URL_VAR))
         with tempfile.TemporaryDirectory(prefix="backprop-example-") as scratch:
             example_file, label = _example_file(args, Path(scratch))
-            return _build(example_file, label, out)
+            label = check_text("--example", label, LABEL_MAX_CHARS)
+            return _build(example_file, label, out, site_url)
     except (UsageError, ExampleError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -71,7 +88,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", default=str(DEFAULT_OUT),
                    help="where the site goes; replaced only by a successful build "
                         "(default: site/)")
+    p.add_argument("--site-url", metavar="URL",
+                   help="the address the site is published at, e.g. "
+                        "https://USER.github.io/REPO/ (default: $BACKPROP_SITE_URL; without "
+                        f"either, a preview build for {PREVIEW_URL})")
     return p
+
+
+def site_url_of(given: str | None) -> str | None:
+    """The published address as mkdocs wants it (ending in /), or None for a preview."""
+    if given is None or given == "":
+        return None
+    parts = urlsplit(given)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+            or parts.fragment or any(c.isspace() for c in given):
+        raise UsageError(f"--site-url: expected an http(s) address such as "
+                         f"https://USER.github.io/REPO/; got {given!r}")
+    return given if given.endswith("/") else given + "/"
 
 
 def _check_out(out: Path) -> None:
@@ -104,18 +137,20 @@ def _example_file(args: argparse.Namespace, scratch: Path) -> tuple[Path, str]:
     title = f"A random example (seed {args.random})"
     article.check_sizes(parse_example({"title": title, "learning_rate": eta,
                                        "random": table}))
-    lines = [f'title = "{title}"', f"learning_rate = {eta!r}", "", "[random]"]
-    lines += [f"{k} = {v}" for k, v in table.items()]
     path = scratch / f"random-{args.random}.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(tomli_w.dumps({"title": title, "learning_rate": eta, "random": table}),
+                    encoding="utf-8")
     return path, f"a random draw (seed {args.random})"
 
 
-def _build(example_file: Path, label: str, out: Path) -> int:
+def _build(example_file: Path, label: str, out: Path, site_url: str | None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     env = dict(os.environ, BACKPROP_EXAMPLE=str(example_file), BACKPROP_EXAMPLE_LABEL=label,
                NO_MKDOCS_2_WARNING="1")
+    env.pop(SITE_URL_VAR, None)
+    if site_url:
+        env[SITE_URL_VAR] = site_url
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict",
            "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(tmp)]
     try:
@@ -131,7 +166,9 @@ def _build(example_file: Path, label: str, out: Path) -> int:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
-    print(f"built {_shown(out)} from {label}")
+    print(f"built {_shown(out)} from {label}, "
+          + (f"for publishing at {site_url}" if site_url else
+             f"as a preview for {PREVIEW_URL} (give --site-url to publish)"))
     return 0
 
 

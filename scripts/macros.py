@@ -7,10 +7,14 @@
   `a.alt` the comparison step);
 - `t`: the Tex builder (`t.n(v)`, `t.sn(v)`, `t.vec(v)`, `t.mat(M)` and the blocks);
 - `n`, `sn`, `vec`, `mat` as plain macros too;
-- `example_path`: how the pages name the example (BACKPROP_EXAMPLE_LABEL, or its path).
+- `example_title`, `example_path`: the example's title and how the pages name it
+  (BACKPROP_EXAMPLE_LABEL, or its path), already escaped by `escape.html_text`: text
+  from an example is data, so no page ever sees it raw; the `html` filter does the
+  same for any other text (`{{ some_text | html }}`).
 
 `on_post_build` copies MathJax (from the pip package django-static-mathjax) into the
-site, so nothing loads from outside it; this runs under `mkdocs serve` as well.
+site, so nothing loads from outside it, and writes the Content-Security-Policy into every
+page (scripts/csp.py); this runs under `mkdocs serve` as well.
 
 Zensical runs this module natively (it ignores MkDocs hooks), so the injection lives
 here rather than in a hook. Computing lives in backprop_core; formatting in fmt.py.
@@ -35,6 +39,7 @@ SCRIPTS = ROOT / "scripts"
 DEFAULT_EXAMPLE = ROOT / "examples" / "default.toml"
 ENV_VAR = "BACKPROP_EXAMPLE"
 LABEL_VAR = "BACKPROP_EXAMPLE_LABEL"  # how the pages name the example (build.py sets it)
+LABEL_MAX_CHARS = 300
 
 # The MathJax pieces the pages use: the combined TeX component, its CHTML fonts, and
 # what its menu and TeX input may load lazily. The other combined builds are left out.
@@ -44,6 +49,7 @@ MATHJAX_TARGET = "assets/mathjax"
 
 def define_env(env) -> None:
     article, fmt = _modules()
+    from backprop_core.example import check_text
     path = Path(os.environ.get(ENV_VAR) or DEFAULT_EXAMPLE)
     try:
         art = article.load(path)
@@ -53,7 +59,15 @@ def define_env(env) -> None:
 
     env.variables["a"] = art
     env.variables["t"] = tex
-    env.variables["example_path"] = os.environ.get(LABEL_VAR) or _shown_path(art.path)
+    escape = importlib.import_module("escape")
+    label = os.environ.get(LABEL_VAR) or _shown_path(art.path)
+    try:
+        label = check_text("example label", label, LABEL_MAX_CHARS)
+    except article.ExampleError as err:
+        raise PluginError(f"{LABEL_VAR}: {err}") from None
+    env.variables["example_title"] = escape.html_text(art.example.title)
+    env.variables["example_path"] = escape.html_text(label)
+    env.filter(escape.html_text, "html")
     for name in ("n", "sn", "vec", "mat"):
         env.macro(getattr(tex, name), name)
 
@@ -104,6 +118,9 @@ def on_post_build(env) -> None:
         else:
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, target / part)
+    # Last, once every page is final: the Content-Security-Policy, with the hashes of
+    # every page's inline scripts (scripts/csp.py).
+    importlib.import_module("csp").apply(site)
 
 
 # ---------------------------------------------------------------------------------------
@@ -139,7 +156,7 @@ def _modules():
     if previous is not None and getattr(previous, "_source_stamp", None) != stamp:
         for name in list(sys.modules):
             if name in ("article", "fmt", "published", "figures", "notebook_page",
-                        "check_page", "template_cache") \
+                        "check_page", "template_cache", "escape", "csp") \
                     or name.split(".")[0] == "backprop_core":
                 del sys.modules[name]
     article = importlib.import_module("article")

@@ -3,12 +3,15 @@
 // Typesets each formula exactly once: MathJax's own startup typeset is off, and the
 // page is typeset only in Material's document$ subscription, which fires on the first
 // load and after every instant navigation. `noundefined` is removed so an unknown
-// macro is an error, never silently shown as red text.
+// macro is an error, never silently shown as red text. The `safe` extension (ui/safe)
+// filters what TeX could otherwise put into the page: no `javascript:` URL from \href,
+// and only harmless values for \class, \style and \cssId.
 (function () {
   let markReady;
   const ready = new Promise((resolve) => { markReady = resolve; });
 
   window.MathJax = {
+    loader: { load: ["ui/safe"] },
     tex: {
       // $…$ and $$…$$ for the notebook's markdown cells, which keep TeX as text
       inlineMath: [["\\(", "\\)"], ["$", "$"]],
