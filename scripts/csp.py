@@ -5,11 +5,17 @@ browser still runs no script but the site's own files and Material's inline scri
 and loads nothing from outside the site's own origin.
 
 `apply(site_dir)` runs after the build (scripts/macros.py, on_post_build). It collects
-the SHA-256 of every inline script in every page, then writes the same policy, with
-all of those hashes, into each page. The set is site-wide on purpose: Material's inline
-scripts differ per page (each names its own relative base, `new URL("..", location)`),
-and instant navigation swaps a page's content in while the first page's policy stays
-in force, so every page must allow every page's scripts.
+the SHA-256 of the theme's inline scripts in every page, then writes the same policy,
+with all of those hashes, into each page. The set is site-wide on purpose: Material's
+inline scripts differ per page (each names its own relative base, `new URL("..",
+location)`), and instant navigation swaps a page's content in while the first page's
+policy stays in force, so every page must allow every page's scripts.
+
+Only scripts outside the page content (Material's `<article>`) are hashed: the content
+is where text from an example lands, so a script there is never allowed, even if one
+slipped in. The one exception is the notebook page (`TRUSTED_CONTENT`), whose content
+is nbconvert's template (its text outputs escaped by nbconvert) with two scripts of its
+own (copying a cell to the clipboard).
 
 Why each source is allowed:
 - script-src 'self' + hashes: the site's scripts and MathJax (which loads its own
@@ -38,7 +44,10 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-__all__ = ["POLICY", "apply", "inline_scripts", "policy"]
+__all__ = ["POLICY", "TRUSTED_CONTENT", "apply", "inline_scripts", "policy"]
+
+#: Pages whose content (not only their frame) may carry inline scripts; see above.
+TRUSTED_CONTENT = ("notebook/index.html",)
 
 #: The policy without its script hashes; `policy(hashes)` completes it.
 POLICY = {
@@ -64,13 +73,17 @@ _OLD_META = re.compile(r'\s*<meta http-equiv="Content-Security-Policy" content="
 class _Scripts(HTMLParser):
     """The text of every inline script a browser would run, exactly as written."""
 
-    def __init__(self) -> None:
+    def __init__(self, with_content: bool) -> None:
         super().__init__(convert_charrefs=False)
         self.found: list[str] = []
         self._current: list[str] | None = None
+        self._with_content = with_content
+        self._in_article = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag == "script":
+        if tag == "article":
+            self._in_article += 1
+        elif tag == "script" and (self._with_content or not self._in_article):
             attrs = dict(attrs)
             runnable = (attrs.get("type") or "").strip().lower() in _RUNNABLE
             self._current = [] if runnable and attrs.get("src") is None else None
@@ -80,13 +93,16 @@ class _Scripts(HTMLParser):
             self._current.append(data)
 
     def handle_endtag(self, tag):
-        if tag == "script" and self._current is not None:
+        if tag == "article" and self._in_article:
+            self._in_article -= 1
+        elif tag == "script" and self._current is not None:
             self.found.append("".join(self._current))
             self._current = None
 
 
-def inline_scripts(html: str) -> list[str]:
-    parser = _Scripts()
+def inline_scripts(html: str, with_content: bool = False) -> list[str]:
+    """Inline scripts a browser would run: outside the page content, or all of them."""
+    parser = _Scripts(with_content)
     parser.feed(html)
     parser.close()
     return parser.found
@@ -105,9 +121,12 @@ def policy(hashes: list[str]) -> str:
 
 def apply(site_dir: str | Path) -> str:
     """Write the site-wide policy into every page of a built site; return it."""
-    pages = sorted(Path(site_dir).rglob("*.html"))
+    site = Path(site_dir)
+    pages = sorted(site.rglob("*.html"))
     texts = {page: _OLD_META.sub("", page.read_text(encoding="utf-8")) for page in pages}
-    hashes = [script_hash(s) for text in texts.values() for s in inline_scripts(text)]
+    hashes = [script_hash(s) for page, text in texts.items()
+              for s in inline_scripts(text, page.relative_to(site).as_posix()
+                                      in TRUSTED_CONTENT)]
     text_of_policy = policy(hashes)
     meta = _META.format(text_of_policy)
     for page, text in texts.items():
