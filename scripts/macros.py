@@ -9,8 +9,8 @@
 - `n`, `sn`, `vec`, `mat` as plain macros too;
 - `example_title`, `example_path`: the example's title and how the pages name it
   (BACKPROP_EXAMPLE_LABEL, or its path), already escaped by `escape.html_text`: text
-  from an example is data, so no page ever sees it raw; the `html` filter does the
-  same for any other text (`{{ some_text | html }}`).
+  from an example is data, so no page ever sees it raw. A text field added later is
+  given to the pages the same way, escaped here.
 
 `on_post_build` copies MathJax (from the pip package django-static-mathjax) into the
 site, so nothing loads from outside it, and writes the Content-Security-Policy into every
@@ -67,7 +67,6 @@ def define_env(env) -> None:
         raise PluginError(f"{LABEL_VAR}: {err}") from None
     env.variables["example_title"] = escape.html_text(art.example.title)
     env.variables["example_path"] = escape.html_text(label)
-    env.filter(escape.html_text, "html")
     for name in ("n", "sn", "vec", "mat"):
         env.macro(getattr(tex, name), name)
 
