@@ -23,7 +23,6 @@ This module computes nothing itself: values come from `backprop_core`.
 from __future__ import annotations
 
 import hashlib
-import html as _html
 import io
 import json
 import os
@@ -36,6 +35,7 @@ from typing import Callable
 
 import numpy as np
 
+import escape
 import fmt
 from backprop_core import Example, Network, Step, load_example, step, train
 
@@ -217,7 +217,7 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
              key: str = "") -> None:
         data = f' data-key="{key}"' if key else ""
         out.append(f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="{anchor}"{data}>'
-                   f"{_html.escape(content)}</text>")
+                   f"{escape.svg_text(content)}</text>")
         w = text_width(content)
         left = x - (w if anchor == "end" else w / 2 if anchor == "middle" else 0)
         labels.append({"text": content, "x0": left, "x1": left + w,
@@ -593,10 +593,10 @@ def html(built: Built, name: str, page_url: str) -> str:
         raise KeyError(f"figure: expected one of {', '.join(FIGURES)}; got {name!r}")
     fig = built.figures[name]
     up = "../" * page_url.count("/")
-    alt = _html.escape(fig.alt, quote=True)
+    alt = escape.html_text(fig.alt)
     imgs = "".join(f'<img src="{up}{SITE_FOLDER}/{name}-{scheme}.svg#only-{scheme}" '
                    f'alt="{alt}">' for scheme in SCHEMES)
-    caption = _html.escape(fig.caption)
+    caption = escape.html_text(fig.caption)
     if name in ("network", "gradients"):
         caption += (f' <a href="{up}{SITE_FOLDER}/{name}-light.svg">'
                     f"Open the diagram at full size.</a>")
