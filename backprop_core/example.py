@@ -148,7 +148,8 @@ def check_text(name: str, value: Any, max_chars: int) -> str:
                            f"{len(text)}")
     for index, char in enumerate(text, start=1):
         if unicodedata.category(char) in _REFUSED_CATEGORIES and char not in _JOINERS:
-            label = unicodedata.name(char, unicodedata.category(char))
+            label = unicodedata.name(char, _CATEGORY_NAMES.get(unicodedata.category(char),
+                                                              "unnamed character"))
             raise ExampleError(f"{name}: expected printable text without control or "
                                f"formatting characters; found U+{ord(char):04X} ({label}) "
                                f"at character {index}")
@@ -157,6 +158,8 @@ def check_text(name: str, value: Any, max_chars: int) -> str:
 
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _JOINERS = {"\u200c", "\u200d"}
+_CATEGORY_NAMES = {"Cc": "control character", "Co": "private-use character",
+                   "Cn": "unassigned code point", "Cs": "surrogate"}
 
 
 # ---------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ LITERAL = {
     "html-comment-cdata": "<!-- hidden --> <![CDATA[ x ]]> <?php ?>",
     "entities": "&lt;b&gt; &amp;amp; &#60;i&#62; &nbsp;",
     "markdown-link-js": "[click me](javascript:alert(1))",
-    "markdown-image-data": "![x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "markdown-image-data":
+        "![x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "markdown-autolink": "<javascript:alert(1)> <https://example.org/x>",
     "markdown-reference": "[a][r] [r]: javascript:alert(1)",
     "markdown-inline": "**bold** _it_ `code` ~~s~~ # h | t | --- > q",
@@ -36,7 +37,7 @@ LITERAL = {
 REFUSED = {
     "too-long": ('"' + "A" * 121 + '"', "title: expected at most 120 characters; got 121"),
     "newline": (r'"a\nb"', "title: expected printable text without control or "
-                           "formatting characters; found U+000A"),
+                           "formatting characters; found U+000A (control character) at character 2"),
     "tab": (r'"a\tb"', "found U+0009"),
     "bell": (r'"a\u0007b"', "found U+0007"),
     "escape-sequence": (r'"\u001b[31mred"', "found U+001B"),
@@ -46,7 +47,7 @@ REFUSED = {
     "zero-width-space": (r'"a\u200Bb"', "found U+200B (ZERO WIDTH SPACE)"),
     "byte-order-mark": (r'"a\uFEFFb"', "found U+FEFF (ZERO WIDTH NO-BREAK SPACE)"),
     "line-separator": (r'"a\u2028b"', "found U+2028 (LINE SEPARATOR)"),
-    "private-use": (r'"a\uE000b"', "found U+E000 (Co)"),
+    "private-use": (r'"a\uE000b"', "found U+E000 (private-use character)"),
     "blank": ('"   "', "title: expected a non-empty string; got string '   '"),
     "not-a-string": ("5", "title: expected a non-empty string; got 5"),
 }
