@@ -160,11 +160,37 @@ class Article:
         w = self.walk
         return self.s.path_ih(w["ih_i"], w["ih_j"])
 
+    @property
+    def mean_h_out(self) -> float:
+        return mean_abs(self.s.forward.h_out)
+
+    @property
+    def mean_x(self) -> float:
+        return mean_abs(self.s.x)
+
     def vanishing(self, s: Step | None = None) -> dict[str, float]:
-        """Mean absolute weight gradient of each layer and their ratio (output / input)."""
+        """Mean absolute weight gradient of each layer and their ratio (output / input).
+
+        When every mean is non-zero, the ratio splits exactly into three factors
+        (`factored`: True), each a ratio of mean absolute values the engine computed:
+
+        inputs:     (mean|∂E/∂W_ho| / mean|δ_o|) / (mean|∂E/∂W_ih| / mean|δ_h|), what
+                    each layer's weight gradient takes from the values entering it
+                    (h_out for layer 2, x for layer 1; for one example exactly
+                    mean|h_out| / mean|x|);
+        weights:    mean|δ_o| / mean|∂E/∂h_out|, the way back through W_ho;
+        activation: mean|∂E/∂h_out| / mean|δ_h|, the activation's slope.
+        """
         s = s or self.s
+        b = s.backward
         ho, ih = mean_abs(s.grads.W_ho), mean_abs(s.grads.W_ih)
-        return {"ho": ho, "ih": ih, "ratio": ho / ih if ih else float("inf")}
+        d_o, d_hout, d_h = mean_abs(b.dE_do_in), mean_abs(b.dE_dh_out), mean_abs(b.dE_dh_in)
+        out = {"ho": ho, "ih": ih, "ratio": ho / ih if ih else float("inf"),
+               "factored": bool(ih and d_o and d_hout and d_h)}
+        if out["factored"]:
+            out.update(inputs=(ho / d_o) / (ih / d_h), weights=d_o / d_hout,
+                       activation=d_hout / d_h, d_o=d_o, d_hout=d_hout, d_h=d_h)
+        return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -569,7 +595,7 @@ class Tex:
         k2 = self.fit(lambda w, dw: w + dw, [old, delta], new)
         return self._aligned([
             *self._rows(f"\\Delta {sym}", f"-\\eta {self.d_('E', sym)}",
-                        f"-{self.n(eta)} \\cdot {self.sn(grad, k1)}", self.n(delta)),
+                        f"- {self.n(eta)} \\cdot {self.sn(grad, k1)}", self.n(delta)),
             *self._rows(f"{sym}'", f"{sym} + \\Delta {sym}",
                         f"{self.n(old, k2)} + {self.sn(delta, k2)}", self.n(new))])
 
@@ -585,7 +611,7 @@ class Tex:
         k2 = self.fit(lambda w, dw: w + dw, [old, delta], new)
         return self._aligned([
             f"\\Delta {sym} &= -\\eta {self.d_('E', sym)}",
-            f"&= -{self.n(eta)}{self.mat(grad, k1)}",
+            f"&= - {self.n(eta)}{self.mat(grad, k1)}",
             f"&= {self.mat(delta)}",
             f"{sym}' &= {sym} + \\Delta {sym}",
             f"&= {self.mat(old, k2)}",
@@ -684,6 +710,42 @@ class Tex:
             else:
                 lines.append(f"{lhs} = {self.n(G[u])}")
         return self._aligned(lines)
+
+    # -- conclusion -------------------------------------------------------------------
+
+    def gap(self, s: Step | None = None) -> str:
+        """The ratio of the layers' mean weight-gradient sizes, as a calculator-true line."""
+        v = self.a.vanishing(s)
+        k = self.fit2(lambda a, b: a / b, [v["ho"], v["ih"]], v["ratio"])
+        mean = r"\operatorname{{mean}}\left|\frac{{\partial E}}{{\partial W_{{{0}}}}}\right|"
+        return (rf"\frac{{{mean.format('ho')}}}{{{mean.format('ih')}}} = "
+                rf"\frac{{{self.n(v['ho'], k)}}}{{{self.n(v['ih'], k)}}} = {fmt.sig(v['ratio'])}")
+
+    def gap_factors(self) -> str:
+        """The ratio as the product of its three factors (see `Article.vanishing`)."""
+        v = self.a.vanishing()
+        x = fmt.extra_digits(lambda a, b, c: a * b * c,
+                             [v["inputs"], v["weights"], v["activation"]], v["ratio"],
+                             self.d, result_format=fmt.sig,
+                             input_format=lambda u, k: fmt.sig(u, 3 + k))
+        f = [fmt.sig(v[name], 3 + x) for name in ("inputs", "weights", "activation")]
+        return f"{f[0]} \\cdot {f[1]} \\cdot {f[2]} = {fmt.sig(v['ratio'])}"
+
+    def gap_parts(self) -> list[str]:
+        """The three factors of `gap_factors`, written exactly as it writes them."""
+        return self.gap_factors().split(" = ")[0].split(" \\cdot ")
+
+    def gap_text(self, s: Step | None = None) -> str:
+        """The ratio of the layers' gradient sizes as prose shows it (`fmt.sig`)."""
+        return fmt.sig(self.a.vanishing(s)["ratio"])
+
+    def gap_change(self) -> str:
+        """How many times the other activation's ratio is smaller (or larger)."""
+        return fmt.sig(self.a.vanishing()["ratio"] / self.a.vanishing(self.a.alt)["ratio"])
+
+    def fit2(self, formula, inputs, result) -> int:
+        """`fit` for a line whose result is a derived figure written with `fmt.sig`."""
+        return fmt.extra_digits(formula, inputs, result, self.d, result_format=fmt.sig)
 
     # -- wrap-up ----------------------------------------------------------------------
 

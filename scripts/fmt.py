@@ -108,32 +108,44 @@ def sig(value: float, digits: int = 3) -> str:
 
 
 def extra_digits(formula: Callable[..., object], inputs: Sequence[object],
-                 results: object, decimals: int, tolerance: object = None) -> int:
+                 results: object, decimals: int,
+                 result_format: Callable[[float], str] | None = None,
+                 input_format: Callable[[float, int], str] | None = None) -> int:
     """How many extra digits the inputs of a substituted line need to be calculator-true.
 
-    formula:   the line's arithmetic, applied to its inputs (numbers or arrays) as
-               written; returns the result(s), shaped like `results`
-    inputs:    the exact values written on the line, in the order `formula` takes them
-    results:   the exact result(s); the page writes them as `num(r, decimals)`
-    tolerance: per result, how far the line may land from the written result; by default
-               half a unit of its last place (at least `decimals` places: a short form
-               such as ``0.67`` claims to be exact)
+    formula:       the line's arithmetic, applied to its inputs (numbers or arrays) as
+                   written; returns the result(s), shaped like `results`
+    inputs:        the exact values written on the line, in the order `formula` takes them
+    results:       the exact result(s)
+    result_format: how the page writes a result (default `num` at `decimals`)
+    input_format:  how it writes an input with k extra digits (default `num(v, decimals, k)`)
 
+    The line may land within half a unit of each written result's last place (at least
+    `decimals` places for `num`: a short form such as ``0.67`` claims to be exact).
     Returns the fewest extra digits (0 to MOST_EXTRA) at which the formula, evaluated on
-    the inputs written with them, lands within tolerance of every written result.
+    the inputs exactly as written with them, does so for every result.
     """
+    def read(text: str):
+        return parse(text.replace(" \\times 10^{", "e").rstrip("}"))
+
     exact = np.asarray(results, dtype=float)
-    shown_results = np.vectorize(lambda r: written(r, decimals))(exact)
-    if tolerance is None:
-        tolerance = np.vectorize(
-            lambda r: half_unit(max(shown_places(r, decimals), decimals)))(exact)
-    tolerance = np.asarray(tolerance, dtype=float)
+    if result_format is None:
+        shown = [read(num(r, decimals)) for r in exact.ravel()]
+        tolerance = [half_unit(max(w.places, decimals)) for w in shown]
+    else:
+        shown = [read(result_format(r)) for r in exact.ravel()]
+        tolerance = [half_unit(w.places) for w in shown]
+    target = np.array([w.value for w in shown]).reshape(exact.shape)
+    tolerance = np.array(tolerance).reshape(exact.shape)
     noise = 1e-12 * np.maximum(1.0, np.abs(exact))
+    write = input_format or (lambda v, k: num(v, decimals, k))
     for extra in range(MOST_EXTRA + 1):
-        shown_inputs = [np.vectorize(lambda v: written(v, decimals, extra), otypes=[float])(
-            np.asarray(x, dtype=float)) for x in inputs]
-        shown_inputs = [x if x.ndim else float(x) for x in shown_inputs]
+        shown_inputs = []
+        for x in inputs:
+            arr = np.asarray(x, dtype=float)
+            vals = np.array([read(write(v, extra)).value for v in arr.ravel()]).reshape(arr.shape)
+            shown_inputs.append(vals if vals.ndim else float(vals))
         got = np.asarray(formula(*shown_inputs), dtype=float)
-        if np.all(np.abs(got - shown_results) <= tolerance + noise):
+        if np.all(np.abs(got - target) <= tolerance + noise):
             return extra
     return MOST_EXTRA
