@@ -632,10 +632,9 @@ class Tex:
         lines = []
         for k in range(W.shape[1]):
             x = self.fit(lambda d, w: d * w, [delta[k], W[j, k]], paths[k])
-            lines += self._rows(f"\\text{{via }} o_{{{k + 1}}}: \\quad "
-                                f"{self.d_('E', self.name('o_in', k, e))}\\,{self.w_ho(j, k)}",
-                                "", f"{self.sn(delta[k], x)} \\cdot {self.sn(W[j, k], x)}",
-                                self.n(paths[k]))
+            lines += [f"{self.d_('E', self.name('o_in', k, e))}\\,{self.w_ho(j, k)} "
+                      f"&= {self.sn(delta[k], x)} \\cdot {self.sn(W[j, k], x)}",
+                      f"&= {self.n(paths[k])} \\quad \\text{{(via }} o_{{{k + 1}}})"]
         sym = self._sum([f"{self.d_('E', self.name('o_in', k, e))}\\,{self.w_ho(j, k)}"
                          for k in range(W.shape[1])], per_row=2)
         x = self.fit(np.sum, [paths], b.dE_dh_out[e, j])
@@ -674,8 +673,7 @@ class Tex:
         b, f = self.s.backward, self.act_tex()
         k = self.fit(lambda a, c: a * c, [b.dE_dh_out, b.dh_out_dh_in], b.dE_dh_in)
         return self._aligned([
-            rf"\delta_h = \frac{{\partial E}}{{\partial h_{{in}}}} &= "
-            rf"\frac{{\partial E}}{{\partial h_{{out}}}} \odot {f}'(h_{{in}})",
+            rf"\delta_h &= \frac{{\partial E}}{{\partial h_{{out}}}} \odot {f}'(h_{{in}})",
             rf"&= {self.mat(b.dE_dh_out, k)} \odot {self.mat(b.dh_out_dh_in, k)}",
             f"&= {self.mat(b.dE_dh_in)}"])
 
@@ -758,6 +756,8 @@ class Tex:
             old, new = getattr(s.params, name), getattr(s.updated, name)
             frozen = (name.startswith("b_") and not s.network.update_biases)
             note = r" \quad \text{(frozen)}" if frozen else ""
-            lines.append(f"{sym}: \\quad {self.mat(old)} &\\;\\longrightarrow\\; "
+            lines.append(f"{sym}: &\\quad {self.mat(old)} \\;\\longrightarrow\\; "
                          f"{self.mat(new)}{note}")
+            if not frozen:  # the change itself: at this precision it can look like none
+                lines.append(f"&\\quad \\Delta {sym} = {self.mat(new - old)}")
         return self._aligned(lines)

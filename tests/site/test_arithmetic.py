@@ -115,6 +115,7 @@ def rows_of(block: str) -> tuple[list[str], list]:
 
 def result_of(text: str, matrices: list):
     """The segment as a single written number or matrix: (values, half units) or None."""
+    text = re.sub(r"\\q?quad\s*\\text\{.*$", "", text)  # a trailing label: (via o_1)
     text = text.strip(" &\n,.")
     found = PLACEHOLDER.fullmatch(text)
     if found:
