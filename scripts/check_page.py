@@ -31,9 +31,11 @@ class Row:
     analytic: str   # LaTeX numbers
     numeric: str
     rel_error: str
+    abs_diff: str   # |analytic − numeric|, two significant digits
     analytic_value: float
     numeric_value: float
     rel_error_value: float
+    abs_diff_value: float = 0.0
 
 
 def tex_name(param: str, index: tuple) -> str:
@@ -59,9 +61,10 @@ def gradient_rows(example: Example, check: GradCheck | None = None) -> list[Row]
         rel = getattr(g.rel_error, param)
         for index in np.ndindex(analytic.shape):
             a, n, r = float(analytic[index]), float(numeric[index]), float(rel[index])
+            diff = abs(a - n)
             rows.append(Row(param, index, tex_name(param, index),
                             fmt.num(a, SHOWN_DECIMALS), fmt.num(n, SHOWN_DECIMALS),
-                            fmt.num(r, 2), a, n, r))
+                            fmt.num(r, 2), fmt.num(diff, 2), a, n, r, diff))
     return rows
 
 
@@ -82,6 +85,9 @@ class Table:
     max_rel_error_value: float
     worst: Row           # the row with the largest relative error
     suspect: list[Row]   # rows that disagree beyond rounding (none, for a sound engine)
+    max_abs_diff: str = ""   # the largest |analytic − numeric|
+    rounding: str = ""       # float rounding's share of a difference: machine ε · |E| / ε
+    truncation_order: str = ""  # the central difference's own error is of order ε²
 
 
 def table(example: Example) -> Table:
@@ -90,5 +96,9 @@ def table(example: Example) -> Table:
     worst = max(rows, key=lambda r: r.rel_error_value)
     suspect = [r for r in rows if r.rel_error_value > SUSPECT_REL
                and abs(r.analytic_value - r.numeric_value) > SUSPECT_ABS]
+    loss = example.step().loss
+    rounding = float(np.finfo(float).eps) * abs(loss) / g.eps
     return Table(rows, len(rows), fmt.num(g.eps, 2), fmt.num(g.max_rel_error, 2),
-                 g.max_rel_error, worst, suspect)
+                 g.max_rel_error, worst, suspect,
+                 fmt.num(max(r.abs_diff_value for r in rows), 2), fmt.num(rounding, 1),
+                 fmt.num(g.eps ** 2, 2))

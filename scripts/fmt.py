@@ -45,8 +45,8 @@ def num(value: float, decimals: int, extra: int = 0, scientific: bool = False) -
 
     `extra` adds that many digits (fixed places, or mantissa digits) for a line whose
     inputs need them; a value exact at fewer digits keeps its short form regardless.
-    `scientific` writes a fixed-decimal value with a power of ten too (for a matrix
-    whose other entries need one), with the same significant digits it would have.
+    `scientific` writes a fixed-decimal or short value with a power of ten too (for a
+    matrix whose other entries need one), with the same significant digits it would have.
     """
     v = float(value)
     if not math.isfinite(v):
@@ -54,7 +54,7 @@ def num(value: float, decimals: int, extra: int = 0, scientific: bool = False) -
     if v == 0.0:
         return "0"
     places = shown_places(v, decimals)
-    if places < decimals:
+    if places < decimals and not scientific:
         return f"{v:.{places}f}"  # exact with fewer digits: the short form
     if abs(v) >= small_threshold(decimals) and not scientific:
         return f"{v:.{places + extra}f}"
@@ -91,8 +91,7 @@ def mat(rows: Sequence[Iterable[float]], decimals: int, extra: int = 0) -> str:
     texts = [[num(v, decimals, extra) for v in row] for row in rows]
     flat = [t for row in texts for t in row if t != "0"]
     if any("times" in t for t in flat) and not all("times" in t for t in flat):
-        texts = [[num(v, decimals, extra, scientific=shown_places(v, decimals) >= decimals)
-                  for v in row] for row in rows]
+        texts = [[num(v, decimals, extra, scientific=True) for v in row] for row in rows]
     body = r" \\ ".join(" & ".join(row) for row in texts)
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
