@@ -729,6 +729,46 @@ class Tex:
         f = [fmt.sig(v[name], 3 + x) for name in ("inputs", "weights", "activation")]
         return f"{f[0]} \\cdot {f[1]} \\cdot {f[2]} = {fmt.sig(v['ratio'])}"
 
+    def gap_factor_block(self) -> str:
+        """Each factor of the ratio as its own calculator-true quotient (one example: the
+        inputs factor is mean|h_out| / mean|x|; a batch: the quotient of each layer's
+        gradient size per error-signal size)."""
+        v, s = self.a.vanishing(), self.s
+        mean = r"\operatorname{{mean}}|{0}|"
+        if self.m == 1:
+            ins = [mean_abs(s.forward.h_out), mean_abs(s.x)]
+            sym = rf"\frac{{{mean.format('h_{out}')}}}{{{mean.format('x')}}}"
+            k = self.fit2(lambda a, b: a / b, ins, v["inputs"])
+            sub = rf"\frac{{{self.n(ins[0], k)}}}{{{self.n(ins[1], k)}}}"
+        else:
+            ins = [v["ho"], v["d_o"], v["ih"], v["d_h"]]
+            g_ho, g_ih = (mean.format(r"\partial E/\partial W_{%s}" % w) for w in ("ho", "ih"))
+            d_o, d_h = mean.format(r"\delta_o"), mean.format(r"\delta_h")
+            sym = rf"\frac{{{g_ho} \,/\, {d_o}}}{{{g_ih} \,/\, {d_h}}}"
+            k = self.fit2(lambda a, b, c, d: (a / b) / (c / d), ins, v["inputs"])
+            sub = (rf"\frac{{{self.n(ins[0], k)} / {self.n(ins[1], k)}}}"
+                   rf"{{{self.n(ins[2], k)} / {self.n(ins[3], k)}}}")
+        rows = [(r"\text{inputs}", sym, sub, v["inputs"])]
+        for label, top, bottom, a, b, value in (
+                (r"\text{back through } W_{ho}", r"\delta_o", r"\partial E/\partial h_{out}",
+                 v["d_o"], v["d_hout"], v["weights"]),
+                (r"\text{activation}", r"\partial E/\partial h_{out}", r"\delta_h",
+                 v["d_hout"], v["d_h"], v["activation"])):
+            k = self.fit2(lambda x, y: x / y, [a, b], value)
+            rows.append((label, rf"\frac{{{mean.format(top)}}}{{{mean.format(bottom)}}}",
+                         rf"\frac{{{self.n(a, k)}}}{{{self.n(b, k)}}}", value))
+        lines = []
+        for label, sym, sub, value in rows:
+            lines += self._rows(label, sym, sub, fmt.sig(value))
+        return self._aligned(lines)
+
+    def gap_change_line(self) -> str:
+        """How many times the other activation's ratio is smaller, as a quotient."""
+        r, ra = self.a.vanishing()["ratio"], self.a.vanishing(self.a.alt)["ratio"]
+        k = fmt.extra_digits(lambda a, b: a / b, [r, ra], r / ra, self.d,
+                             result_format=fmt.sig, input_format=lambda u, x: fmt.sig(u, 3 + x))
+        return rf"\frac{{{fmt.sig(r, 3 + k)}}}{{{fmt.sig(ra, 3 + k)}}} = {fmt.sig(r / ra)}"
+
     def gap_parts(self) -> list[str]:
         """The three factors of `gap_factors`, written exactly as it writes them."""
         return self.gap_factors().split(" = ")[0].split(" \\cdot ")
