@@ -19,7 +19,8 @@ from backprop_core import Example, GradCheck, gradient_check
 __all__ = ["SHOWN_DECIMALS", "SUSPECT_REL", "SUSPECT_ABS", "Row", "Table", "gradient_rows",
            "check_for", "table", "tex_name"]
 
-#: Digits shown for the two gradients: enough to see where they start to differ.
+#: Digits shown for the two gradients: enough to see where they start to differ (more
+#: on a row where the shown difference needs them).
 SHOWN_DECIMALS = 10
 
 
@@ -62,8 +63,13 @@ def gradient_rows(example: Example, check: GradCheck | None = None) -> list[Row]
         for index in np.ndindex(analytic.shape):
             a, n, r = float(analytic[index]), float(numeric[index]), float(rel[index])
             diff = abs(a - n)
+            # As many digits as it takes for a reader who subtracts the two shown
+            # gradients to get the shown |a − n| and relative error (fmt.extra_digits).
+            k = 0 if diff == 0 else fmt.extra_digits(
+                lambda u, v: [abs(u - v), abs(u - v) / (abs(u) + abs(v))], [a, n], [diff, r],
+                SHOWN_DECIMALS, result_format=lambda x: fmt.num(x, 2))
             rows.append(Row(param, index, tex_name(param, index),
-                            fmt.num(a, SHOWN_DECIMALS), fmt.num(n, SHOWN_DECIMALS),
+                            fmt.num(a, SHOWN_DECIMALS, k), fmt.num(n, SHOWN_DECIMALS, k),
                             fmt.num(r, 2), fmt.num(diff, 2), a, n, r, diff))
     return rows
 
