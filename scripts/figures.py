@@ -452,7 +452,7 @@ def _vanishing_svg(example: Example, s: Step, layers: dict[str, tuple[float, flo
             from matplotlib.ticker import FuncFormatter, NullFormatter
 
             ax2.set_yscale("log")
-            ax2.set_ylim(min(values) / 3, max(values) * 30)
+            ax2.set_ylim(min(values) / 3, max(values) * 100)  # room for the legend
             # powers of ten as plain text (10⁻³): mathtext would set the exponent small
             ax2.yaxis.set_major_formatter(FuncFormatter(
                 lambda v, _: "10" + str(int(round(np.log10(v)))).translate(_SUPERSCRIPT)))
