@@ -200,3 +200,14 @@ def test_the_checker_reads_continued_rows_and_matrices():
               r" = \begin{bmatrix} %s \\ 0.5001 \end{bmatrix} \end{aligned}\]")
     assert check_page([update % "0.5999"]) == (1, [])
     assert check_page([update % "0.6000"])[1]
+
+
+def test_published_and_check_pages_are_calculator_true(sites):
+    """The 2018 and Mazur pages (their own fixed examples) and the check page, too: the
+    engine's lines and the rebuilt lines of the originals' own arithmetic alike."""
+    total = 0
+    for page in ("hand-calculation-2018", "mazur-2015", "check"):
+        checked, wrong = check_page(math_sources(sites.page("default", page)))
+        assert not wrong, f"default/{page}: {len(wrong)} lines, e.g. {wrong[:3]}"
+        total += checked
+    assert total >= 5
