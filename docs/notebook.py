@@ -91,7 +91,7 @@ for name in ("h_in", "h_out", "o_in", "o_out"):
 # ## The loss
 #
 # With softmax outputs the loss is the cross-entropy averaged over the $m$ examples,
-# $E = -\frac{1}{m}\sum_{e}\sum_{k} y_k \ln o_{out,k}$.
+# $E = -\frac{1}{m}\sum_e \sum_c y^{(e)}_c \ln o^{(e)}_{out,c}$.
 
 # %%
 show("E", fwd.loss)

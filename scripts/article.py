@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from backprop_core import Example, ExampleError, Network, Step, load_example, step, train
+from backprop_core import (ACTIVATIONS, Example, ExampleError, Network, Step, load_example,
+                           step, train)
 
 import fmt
 
@@ -159,11 +160,37 @@ class Article:
         w = self.walk
         return self.s.path_ih(w["ih_i"], w["ih_j"])
 
+    @property
+    def mean_h_out(self) -> float:
+        return mean_abs(self.s.forward.h_out)
+
+    @property
+    def mean_x(self) -> float:
+        return mean_abs(self.s.x)
+
     def vanishing(self, s: Step | None = None) -> dict[str, float]:
-        """Mean absolute weight gradient of each layer and their ratio (output / input)."""
+        """Mean absolute weight gradient of each layer and their ratio (output / input).
+
+        When every mean is non-zero, the ratio splits exactly into three factors
+        (`factored`: True), each a ratio of mean absolute values the engine computed:
+
+        inputs:     (mean|∂E/∂W_ho| / mean|δ_o|) / (mean|∂E/∂W_ih| / mean|δ_h|), what
+                    each layer's weight gradient takes from the values entering it
+                    (h_out for layer 2, x for layer 1; for one example exactly
+                    mean|h_out| / mean|x|);
+        weights:    mean|δ_o| / mean|∂E/∂h_out|, the way back through W_ho;
+        activation: mean|∂E/∂h_out| / mean|δ_h|, the activation's slope.
+        """
         s = s or self.s
+        b = s.backward
         ho, ih = mean_abs(s.grads.W_ho), mean_abs(s.grads.W_ih)
-        return {"ho": ho, "ih": ih, "ratio": ho / ih if ih else float("inf")}
+        d_o, d_hout, d_h = mean_abs(b.dE_do_in), mean_abs(b.dE_dh_out), mean_abs(b.dE_dh_in)
+        out = {"ho": ho, "ih": ih, "ratio": ho / ih if ih else float("inf"),
+               "factored": bool(ih and d_o and d_hout and d_h)}
+        if out["factored"]:
+            out.update(inputs=(ho / d_o) / (ih / d_h), weights=d_o / d_hout,
+                       activation=d_hout / d_h, d_o=d_o, d_hout=d_hout, d_h=d_h)
+        return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -186,18 +213,22 @@ class Tex:
 
     # -- numbers --------------------------------------------------------------------
 
-    def n(self, v: float) -> str:
-        return fmt.num(v, self.d)
+    def n(self, v: float, extra: int = 0) -> str:
+        return fmt.num(v, self.d, extra)
 
-    def sn(self, v: float) -> str:
-        return fmt.signed(v, self.d)
+    def sn(self, v: float, extra: int = 0) -> str:
+        return fmt.signed(v, self.d, extra)
 
-    def vec(self, v) -> str:
-        return fmt.vec(np.asarray(v, dtype=float).ravel(), self.d)
+    def vec(self, v, extra: int = 0) -> str:
+        return fmt.vec(np.asarray(v, dtype=float).ravel(), self.d, extra)
 
-    def mat(self, a) -> str:
+    def mat(self, a, extra: int = 0) -> str:
         a = np.asarray(a, dtype=float)
-        return fmt.mat(a if a.ndim == 2 else a[None, :], self.d)
+        return fmt.mat(a if a.ndim == 2 else a[None, :], self.d, extra)
+
+    def fit(self, formula, inputs, results) -> int:
+        """Extra digits this line's inputs need to be calculator-true (`fmt.extra_digits`)."""
+        return fmt.extra_digits(formula, inputs, results, self.d)
 
     # -- names ------------------------------------------------------------------------
 
@@ -246,22 +277,35 @@ class Tex:
         return "\\begin{aligned}\n" + " \\\\[4pt]\n".join(lines) + "\n\\end{aligned}"
 
     @staticmethod
-    def _sum(terms: list[str], per_row: int = 4) -> str:
+    def _sum(terms: list[str], per_row: int = 3) -> str:
         """Join formatted terms with +, continuing on a new aligned row every `per_row`.
 
         Only for use inside an ``aligned`` block: a long sum (8 inputs, 8 outputs)
-        would otherwise run off the page.
+        would otherwise run off the page (and three products are what fits a phone).
         """
         rows = [" + ".join(terms[i:i + per_row]) for i in range(0, len(terms), per_row)]
         return " \\\\\n&\\qquad + ".join(rows)
 
-    def _products(self, a, b) -> list[str]:
+    @staticmethod
+    def _rows(lhs: str, sym: str, sub: str, result: str) -> list[str]:
+        """One substituted formula as aligned rows: the symbols, then the numbers and
+        the result on a row of their own, so that the result stays on screen on a phone."""
+        if not sym:
+            return [f"{lhs} &= {sub} = {result}"]
+        return [f"{lhs} &= {sym}", f"&= {sub} = {result}"]
+
+    def _products(self, a, b, extra: int = 0) -> list[str]:
         """a_i · b_i for each i: first factor bare only in the first term."""
         out = []
         for t, (p, q) in enumerate(zip(a, b)):
-            left = self.n(p) if t == 0 else self.sn(p)
-            out.append(f"{left} \\cdot {self.sn(q)}")
+            left = self.n(p, extra) if t == 0 else self.sn(p, extra)
+            out.append(f"{left} \\cdot {self.sn(q, extra)}")
         return out
+
+    def _terms(self, values, extra: int = 0) -> list[str]:
+        """Values to be added: the first bare, the others parenthesised when negative."""
+        return [self.n(v, extra) if t == 0 else self.sn(v, extra)
+                for t, v in enumerate(values)]
 
     # -- forward ----------------------------------------------------------------------
 
@@ -276,20 +320,37 @@ class Tex:
             in_name, out_name, w_name, b_layer = "h_out", "o_in", self.w_ho, "o"
         lines = []
         for j in range(W.shape[1]):
+            k = self.fit(lambda i, w, bb: np.dot(i, w) + bb, [inputs, W[:, j], b[j]], out[j])
             symbolic = self._sum([f"{self.name(in_name, i, e)} {w_name(i, j)}"
                                   for i in range(W.shape[0])] + [self.b(b_layer, j)])
-            numbers = self._products(inputs, W[:, j]) + [self.sn(b[j])]
+            numbers = self._products(inputs, W[:, j], k) + [self.sn(b[j], k)]
             lines.append(f"{self.name(out_name, j, e)} &= {symbolic}")
-            lines.append(f"&= {self._sum(numbers)} = {self.n(out[j])}")
+            lines.append(f"&= {self._sum(numbers)} \\\\\n&= {self.n(out[j])}"
+                         if len(numbers) > 3 else f"&= {self._sum(numbers)} = {self.n(out[j])}")
         return self._aligned(lines)
+
+    def linear_matrix(self, layer: str) -> str:
+        """The layer's linear step in matrix form: input · weights + bias = result."""
+        s = self.s
+        if layer == "hidden":
+            X, W, b, out, name = s.x, s.params.W_ih, s.params.b_h, s.forward.h_in, "h_{in}"
+        else:
+            X, W, b, out, name = (s.forward.h_out, s.params.W_ho, s.params.b_o,
+                                  s.forward.o_in, "o_{in}")
+        k = self.fit(lambda x, w, bb: x @ w + bb, [X, W, b], out)
+        return self._aligned([f"{name} &= {self.mat(X, k)} {self.mat(W, k)}",
+                              f"&\\qquad + {self.vec(b, k)}",
+                              f"&= {self.mat(out)}"])
 
     def activation(self, e: int) -> str:
         """h_out = act(h_in), unit by unit, for example e."""
         s, f = self.s, self.act_tex()
+        act = ACTIVATIONS[self.a.act][0]
         lines = []
         for j, (zin, zout) in enumerate(zip(s.forward.h_in[e], s.forward.h_out[e])):
+            k = self.fit(act, [zin], zout)
             lines.append(f"{self.name('h_out', j, e)} &= {f}({self.name('h_in', j, e)}) "
-                         f"= {f}({self.n(zin)}) = {self.n(zout)}")
+                         f"= {f}({self.n(zin, k)}) = {self.n(zout)}")
         return self._aligned(lines)
 
     def output(self, e: int) -> str:
@@ -298,16 +359,23 @@ class Tex:
         o_in, o_out = s.forward.o_in[e], s.forward.o_out[e]
         lines = []
         if self.a.softmax:
-            denominator = " + ".join(f"e^{{{self.n(v)}}}" for v in o_in)
             for k in range(len(o_in)):
-                lines.append(
-                    f"{self.name('o_out', k, e)} &= "
-                    rf"\frac{{e^{{{self.name('o_in', k, e)}}}}}{{\sum_c e^{{{self.name('o_in', 'c', e)}}}}}"
-                    rf" = \frac{{e^{{{self.n(o_in[k])}}}}}{{{denominator}}} = {self.n(o_out[k])}")
+                x = self.fit(lambda o: np.exp(o[k]) / np.exp(o).sum(), [o_in], o_out[k])
+                denominator = self._sum([f"e^{{{self.n(v, x)}}}" for v in o_in])
+                lines += self._rows(
+                    self.name('o_out', k, e),
+                    rf"\frac{{e^{{{self.name('o_in', k, e)}}}}}"
+                    rf"{{\sum_c e^{{{self.name('o_in', 'c', e)}}}}}",
+                    rf"\frac{{e^{{{self.n(o_in[k], x)}}}}}{{{denominator}}}"
+                    if len(o_in) <= 3 else
+                    rf"e^{{{self.n(o_in[k], x)}}} \Big/ \big({denominator}\big)",
+                    self.n(o_out[k]))
         else:
+            sigma = ACTIVATIONS["sigmoid"][0]
             for k in range(len(o_in)):
+                x = self.fit(sigma, [o_in[k]], o_out[k])
                 lines.append(f"{self.name('o_out', k, e)} &= \\sigma({self.name('o_in', k, e)}) "
-                             f"= \\sigma({self.n(o_in[k])}) = {self.n(o_out[k])}")
+                             f"= \\sigma({self.n(o_in[k], x)}) = {self.n(o_out[k])}")
         return self._aligned(lines)
 
     def loss_example(self, e: int) -> str:
@@ -317,20 +385,28 @@ class Tex:
         Le = f"L{self.ex(e)}"
         if self.a.softmax:
             t = int(np.argmax(y))
-            return (f"{Le} = -\\sum_k y{self.ex(e)}_k \\ln {self.name('o_out', 'k', e)}"
-                    f" = -\\ln {self.name('o_out', t, e)} = -\\ln({self.n(o[t])}) = {self.n(L)}")
-        terms = " + ".join(rf"\tfrac{{1}}{{2}}({self.n(yk)} - {self.sn(ok)})^2"
-                           for yk, ok in zip(y, o))
-        return (f"{Le} = \\sum_k \\tfrac{{1}}{{2}}(y{self.ex(e)}_k - o{self.ex(e)}_{{out,k}})^2"
-                f" = {terms} = {self.n(L)}")
+            k = self.fit(lambda p: -np.log(p), [o[t]], L)
+            return self._aligned([
+                f"{Le} &= -\\sum_c y{self.ex(e)}_c \\ln {self.name('o_out', 'c', e)}"
+                f" = -\\ln {self.name('o_out', t, e)}",
+                f"&= -\\ln({self.n(o[t], k)}) = {self.n(L)}"])
+        k = self.fit(lambda yy, oo: 0.5 * np.sum((yy - oo) ** 2), [y, o], L)
+        terms = self._sum([rf"\tfrac{{1}}{{2}}({self.n(yk)} - {self.sn(ok, k)})^2"
+                           for yk, ok in zip(y, o)], per_row=2)
+        return self._aligned([
+            f"{Le} &= \\sum_c \\tfrac{{1}}{{2}}\\big(y{self.ex(e)}_c - "
+            f"{self.name('o_out', 'c', e)}\\big)^2",
+            f"&= {terms} \\\\\n&= {self.n(L)}"])
 
     def loss_mean(self) -> str:
         """E as the mean of the per-example losses (m > 1)."""
         s = self.s
-        terms = " + ".join(self.n(v) if t == 0 else self.sn(v)
-                           for t, v in enumerate(s.forward.losses))
-        return (rf"E = \frac{{1}}{{{self.m}}} \sum_e L^{{(e)}} = \frac{{1}}{{{self.m}}}"
-                rf"\left({terms}\right) = {self.n(s.loss)}")
+        k = self.fit(lambda v: np.sum(v) / self.m, [s.forward.losses], s.loss)
+        terms = self._sum(self._terms(s.forward.losses, k))
+        return self._aligned([
+            rf"E &= \frac{{1}}{{{self.m}}} \sum_e L^{{(e)}}",
+            rf"&= \frac{{1}}{{{self.m}}}\big({terms}\big)",
+            f"&= {self.n(s.loss)}"])
 
     # -- derivatives ------------------------------------------------------------------
 
@@ -343,15 +419,19 @@ class Tex:
             val = s.backward.dh_out_dh_in[e, j]
             lhs = f"{self.act_tex()}'({self.name('h_in', j, e)})"
             if act == "sigmoid":
-                rhs = (f"{self.name('h_out', j, e)}(1 - {self.name('h_out', j, e)}) "
-                       f"= {self.n(zout)}(1 - {self.sn(zout)})")
+                k = self.fit(lambda h: h * (1 - h), [zout], val)
+                lines += self._rows(lhs, f"{self.name('h_out', j, e)}(1 - {self.name('h_out', j, e)})",
+                                    f"{self.n(zout, k)}(1 - {self.sn(zout, k)})", self.n(val))
             elif act == "tanh":
-                rhs = f"1 - ({self.name('h_out', j, e)})^2 = 1 - {self.sn(zout)}^2"
+                k = self.fit(lambda h: 1 - h ** 2, [zout], val)
+                lines += self._rows(lhs, f"1 - ({self.name('h_out', j, e)})^2",
+                                    f"1 - {self.sn(zout, k)}^2", self.n(val))
             else:
                 cond = "> 0" if zin > 0 else r"\le 0"
-                rhs = rf"\begin{{cases}} 1 & {self.name('h_in', j, e)} > 0 \\ 0 & \text{{otherwise}} \end{{cases}}" \
-                      rf" \quad ({self.n(zin)} {cond})"
-            lines.append(f"{lhs} &= {rhs} = {self.n(val)}")
+                lines.append(
+                    rf"{lhs} &= \begin{{cases}} 1 & {self.name('h_in', j, e)} > 0 \\ 0 & "
+                    rf"\text{{otherwise}} \end{{cases}} \quad ({self.n(zin)} {cond})"
+                    f" = {self.n(val)}")
         return self._aligned(lines)
 
     def jacobian_column(self, e: int, k: int) -> str:
@@ -363,16 +443,16 @@ class Tex:
         for c in range(len(o)):
             lhs = self.d_(self.name("o_out", c, e), self.name("o_in", k, e))
             if c == k:
-                rhs = (f"{self.name('o_out', k, e)}(1 - {self.name('o_out', k, e)}) "
-                       f"= {self.n(o[k])}(1 - {self.sn(o[k])})")
+                x = self.fit(lambda p: p * (1 - p), [o[k]], J[c, k])
+                lines += self._rows(lhs, f"{self.name('o_out', k, e)}(1 - {self.name('o_out', k, e)})",
+                                    f"{self.n(o[k], x)}(1 - {self.sn(o[k], x)})", self.n(J[c, k]))
             elif self.a.softmax:
-                rhs = (f"-{self.name('o_out', c, e)}\\,{self.name('o_out', k, e)} "
-                       f"= -({self.n(o[c])} \\cdot {self.sn(o[k])})")
+                x = self.fit(lambda p, q: -(p * q), [o[c], o[k]], J[c, k])
+                lines += self._rows(lhs, f"-{self.name('o_out', c, e)}\\,{self.name('o_out', k, e)}",
+                                    f"-({self.n(o[c], x)} \\cdot {self.sn(o[k], x)})",
+                                    self.n(J[c, k]))
             else:
-                rhs = "0"
                 lines.append(f"{lhs} &= 0")
-                continue
-            lines.append(f"{lhs} &= {rhs} = {self.n(J[c, k])}")
         return self._aligned(lines)
 
     def jacobian(self, e: int) -> str:
@@ -384,17 +464,19 @@ class Tex:
         """∂E/∂o_out for every class of example e, substituted."""
         s = self.s
         y, o, g = s.y[e], s.forward.o_out[e], s.backward.dE_do_out[e]
-        m_factor = f"{self.m} \\cdot " if self.m > 1 else ""
+        m, m_factor = self.m, (f"{self.m} \\cdot " if self.m > 1 else "")
         lines = []
         for c in range(len(o)):
             lhs = self.d_("E", self.name("o_out", c, e))
             if self.a.softmax:
+                k = self.fit(lambda yy, p: -yy / (m * p), [y[c], o[c]], g[c])
                 rhs = (rf"-\frac{{y{self.ex(e)}_{c + 1}}}{{{'m ' if self.m > 1 else ''}"
                        rf"{self.name('o_out', c, e)}}} = -\frac{{{self.n(y[c])}}}"
-                       rf"{{{m_factor}{self.n(o[c])}}}")
+                       rf"{{{m_factor}{self.n(o[c], k)}}}")
             else:
+                k = self.fit(lambda p, yy: (p - yy) / m, [o[c], y[c]], g[c])
                 num_ = f"{self.name('o_out', c, e)} - y{self.ex(e)}_{c + 1}"
-                sub = f"{self.n(o[c])} - {self.sn(y[c])}"
+                sub = f"{self.n(o[c], k)} - {self.sn(y[c])}"
                 rhs = (rf"\frac{{{num_}}}{{m}} = \frac{{{sub}}}{{{self.m}}}" if self.m > 1
                        else f"{num_} = {sub}")
             lines.append(f"{lhs} &= {rhs} = {self.n(g[c])}")
@@ -405,19 +487,24 @@ class Tex:
         s = self.s
         y, o, g = s.y[e], s.forward.o_out[e], s.backward.dE_do_in[e]
         g1 = s.backward.dE_do_out[e]
+        m = self.m
         lines = []
         for k in range(len(o)):
             lhs = self.d_("E", self.name("o_in", k, e))
             if self.a.softmax:
+                x = self.fit(lambda p, yy: (p - yy) / m, [o[k], y[k]], g[k])
                 sym = f"{self.name('o_out', k, e)} - y{self.ex(e)}_{k + 1}"
-                sub = f"{self.n(o[k])} - {self.sn(y[k])}"
+                sub = f"{self.n(o[k], x)} - {self.sn(y[k])}"
                 rhs = (rf"\frac{{{sym}}}{{m}} = \frac{{{sub}}}{{{self.m}}}" if self.m > 1
                        else f"{sym} = {sub}")
+                lines.append(f"{lhs} &= {rhs} = {self.n(g[k])}")
             else:
-                rhs = (f"{self.d_('E', self.name('o_out', k, e))}\\,"
-                       f"{self.name('o_out', k, e)}(1 - {self.name('o_out', k, e)}) "
-                       f"= {self.n(g1[k])} \\cdot {self.sn(o[k])}(1 - {self.sn(o[k])})")
-            lines.append(f"{lhs} &= {rhs} = {self.n(g[k])}")
+                x = self.fit(lambda a, p: a * p * (1 - p), [g1[k], o[k]], g[k])
+                lines += self._rows(
+                    lhs, f"{self.d_('E', self.name('o_out', k, e))}\\,"
+                         f"{self.name('o_out', k, e)}(1 - {self.name('o_out', k, e)})",
+                    f"{self.n(g1[k], x)} \\cdot {self.sn(o[k], x)}(1 - {self.sn(o[k], x)})",
+                    self.n(g[k]))
         return self._aligned(lines)
 
     # -- output layer walk-through ----------------------------------------------------
@@ -428,10 +515,11 @@ class Tex:
         k = p.k
         sym = self._sum([f"{self.d_('E', self.name('o_out', c, e))}"
                          f"{self.d_(self.name('o_out', c, e), self.name('o_in', k, e))}"
-                         for c in range(p.stage1.shape[1])], per_row=3)
-        sub = self._sum(self._products(p.stage1[e], p.stage2[e]))
+                         for c in range(p.stage1.shape[1])], per_row=2)
+        x = self.fit(lambda a, b: np.sum(a * b), [p.stage1[e], p.stage2[e]], p.stage12[e])
+        sub = self._sum(self._products(p.stage1[e], p.stage2[e], x), per_row=2)
         return self._aligned([f"{self.d_('E', self.name('o_in', k, e))} &= {sym}",
-                              f"&= {sub} = {self.n(p.stage12[e])}"])
+                              f"&= {sub} \\\\\n&= {self.n(p.stage12[e])}"])
 
     def ho_chain(self) -> str:
         """The chain rule for the walk-through weight W_ho[j, k], per example and summed."""
@@ -440,18 +528,19 @@ class Tex:
         lines = []
         for e in range(self.m):
             lhs = self.d_("E", w) + (f"\\Big|{self.ex(e)}" if self.m > 1 else "")
-            lines.append(f"{lhs} &= {self.d_('E', self.name('o_in', p.k, e))}\\,"
-                         f"{self.d_(self.name('o_in', p.k, e), w)} = "
-                         f"{self.sn(p.stage12[e])} \\cdot {self.sn(p.stage3[e])} "
-                         f"= {self.n(p.per_example[e])}")
+            x = self.fit(lambda a, b: a * b, [p.stage12[e], p.stage3[e]], p.per_example[e])
+            lines += self._rows(lhs, f"{self.d_('E', self.name('o_in', p.k, e))}\\,"
+                                     f"{self.d_(self.name('o_in', p.k, e), w)}",
+                                f"{self.sn(p.stage12[e], x)} \\cdot {self.sn(p.stage3[e], x)}",
+                                self.n(p.per_example[e]))
         return self._aligned(lines + self._sum_over_examples(w, p))
 
     def _sum_over_examples(self, w: str, p) -> list[str]:
         """For m > 1, the aligned lines adding a walk-through's per-example gradients."""
         if self.m == 1:
             return []
-        terms = self._sum([self.n(v) if t == 0 else self.sn(v)
-                           for t, v in enumerate(p.per_example)])
+        x = self.fit(np.sum, [p.per_example], p.total)
+        terms = self._sum(self._terms(p.per_example, x))
         return [f"{self.d_('E', w)} &= \\sum_e {self.d_('E', w)}\\Big|^{{(e)}}",
                 f"&= {terms} = {self.n(p.total)}"]
 
@@ -470,57 +559,88 @@ class Tex:
                 sym = " + ".join(f"{self.name(in_name, a, e)}"
                                  f"{self.d_('E', self.name(d_name, b, e))}"
                                  for e in range(self.m))
-                sub = self._sum(self._products(inputs[:, a], delta[:, b]))
-                if self.m > 1:  # the symbolic sum fills a row of its own
-                    lines += [f"{self.d_('E', w(a, b))} &= {sym}",
-                              f"&= {sub} = {self.n(G[a, b])}"]
-                else:
-                    lines.append(f"{self.d_('E', w(a, b))} &= {sym} = {sub} = {self.n(G[a, b])}")
+                x = self.fit(lambda i, d: np.sum(i * d), [inputs[:, a], delta[:, b]], G[a, b])
+                sub = self._sum(self._products(inputs[:, a], delta[:, b], x), per_row=2)
+                lines += self._rows(self.d_('E', w(a, b)), sym, sub, self.n(G[a, b]))
         return self._aligned(lines)
 
+    def grad_matrix(self, layer: str) -> str:
+        """A layer's weight gradient as one product: input^T · δ."""
+        s = self.s
+        if layer == "ho":
+            X, D, G = s.forward.h_out, s.backward.dE_do_in, s.grads.W_ho
+            lhs, sym = "W_{ho}", r"h_{out}^\top\,\delta_o"
+        else:
+            X, D, G = s.x, s.backward.dE_dh_in, s.grads.W_ih
+            lhs, sym = "W_{ih}", r"x^\top\,\delta_h"
+        k = self.fit(lambda x, d: x.T @ d, [X, D], G)
+        return self._aligned([f"{self.d_('E', lhs)} &= {sym}",
+                              f"&= {self.mat(X.T, k)} {self.mat(D, k)}",
+                              f"&= {self.mat(G)}"])
+
     def update_element(self, name: str, idx: tuple[int, ...]) -> str:
-        """One parameter's update, substituted: W' = W − η ∂E/∂W."""
+        """One parameter's update, substituted: the step ΔW = −η ∂E/∂W, then W′ = W + ΔW.
+
+        The step has a line of its own: at the page's precision a small step can leave
+        the new value looking unchanged, and the reader should see it move.
+        """
         s = self.s
         old = getattr(s.params, name)[idx]
         grad = getattr(s.grads, name)[idx]
         new = getattr(s.updated, name)[idx]
+        delta = new - old
+        eta = s.learning_rate
         sym = {"W_ho": self.w_ho, "W_ih": self.w_ih}[name](*idx)
-        # The step η·∂E/∂W on its own: at the page's precision a small step can leave
-        # the new value looking unchanged, and the reader should see why.
-        return (f"{sym}' = {sym} - \\eta {self.d_('E', sym)} = {self.n(old)} - "
-                f"{self.sn(s.learning_rate)} \\cdot {self.sn(grad)} = {self.n(old)} - "
-                f"{self.sn(s.learning_rate * grad)} = {self.n(new)}")
+        k1 = self.fit(lambda g: -eta * g, [grad], delta)
+        k2 = self.fit(lambda w, dw: w + dw, [old, delta], new)
+        return self._aligned([
+            *self._rows(f"\\Delta {sym}", f"-\\eta {self.d_('E', sym)}",
+                        f"- {self.n(eta)} \\cdot {self.sn(grad, k1)}", self.n(delta)),
+            *self._rows(f"{sym}'", f"{sym} + \\Delta {sym}",
+                        f"{self.n(old, k2)} + {self.sn(delta, k2)}", self.n(new))])
 
     def update_matrix(self, name: str) -> str:
-        """A whole parameter's update in matrix form."""
+        """A whole parameter's update in matrix form: the step ΔW = −η ∂E/∂W, then W′."""
         s = self.s
         sym = {"W_ih": "W_{ih}", "W_ho": "W_{ho}", "b_h": "b_h", "b_o": "b_o"}[name]
+        old, grad, new = (getattr(s.params, name), getattr(s.grads, name),
+                          getattr(s.updated, name))
+        delta = new - old
+        eta = s.learning_rate
+        k1 = self.fit(lambda g: -eta * g, [grad], delta)
+        k2 = self.fit(lambda w, dw: w + dw, [old, delta], new)
         return self._aligned([
-            f"{sym}' &= {sym} - \\eta {self.d_('E', sym)}",
-            f"&= {self.mat(getattr(s.params, name))}",
-            f"&\\qquad - {self.sn(s.learning_rate)}{self.mat(getattr(s.grads, name))}",
-            f"&= {self.mat(getattr(s.updated, name))}"])
+            f"\\Delta {sym} &= -\\eta {self.d_('E', sym)}",
+            f"&= - {self.n(eta)}{self.mat(grad, k1)}",
+            f"&= {self.mat(delta)}",
+            f"{sym}' &= {sym} + \\Delta {sym}",
+            f"&= {self.mat(old, k2)}",
+            f"&\\qquad + {self.mat(delta, k2)}",
+            f"&= {self.mat(new)}"])
 
     # -- hidden layer walk-through ----------------------------------------------------
 
-    def ih_stage1(self, e: int) -> str:
-        """∂E/∂h_out,j as the sum of one path per output unit, for example e."""
+    def ih_stage1(self, e: int, j: int | None = None) -> str:
+        """∂E/∂h_out,j as the sum of one path per output unit, for example e (by default
+        the walk-through's hidden unit)."""
         p = self.a.pih
-        j = p.j
+        j = p.j if j is None else j
         W = self.s.params.W_ho
-        delta = self.s.backward.dE_do_in[e]
+        b = self.s.backward
+        delta = b.dE_do_in[e]
+        paths = delta * W[j]
         lines = []
         for k in range(W.shape[1]):
-            lines.append(f"\\text{{via }} o_{{{k + 1}}}: \\quad "
-                         f"{self.d_('E', self.name('o_in', k, e))}\\,{self.w_ho(j, k)} "
-                         f"&= {self.sn(delta[k])} \\cdot {self.sn(W[j, k])} "
-                         f"= {self.n(p.paths[e, k])}")
+            x = self.fit(lambda d, w: d * w, [delta[k], W[j, k]], paths[k])
+            lines += [f"{self.d_('E', self.name('o_in', k, e))}\\,{self.w_ho(j, k)} "
+                      f"&= {self.sn(delta[k], x)} \\cdot {self.sn(W[j, k], x)}",
+                      f"&= {self.n(paths[k])} \\quad \\text{{(via }} o_{{{k + 1}}})"]
         sym = self._sum([f"{self.d_('E', self.name('o_in', k, e))}\\,{self.w_ho(j, k)}"
-                         for k in range(W.shape[1])])
-        total = self._sum([self.n(v) if t == 0 else self.sn(v)
-                           for t, v in enumerate(p.paths[e])])
+                         for k in range(W.shape[1])], per_row=2)
+        x = self.fit(np.sum, [paths], b.dE_dh_out[e, j])
+        total = self._sum(self._terms(paths, x))
         lines.append(f"{self.d_('E', self.name('h_out', j, e))} &= {sym}")
-        lines.append(f"&= {total} = {self.n(p.stage1[e])}")
+        lines.append(f"&= {total} = {self.n(b.dE_dh_out[e, j])}")
         return self._aligned(lines)
 
     def ih_chain(self) -> str:
@@ -533,21 +653,43 @@ class Tex:
             sym = (f"{self.d_('E', self.name('h_out', p.j, e))}\\,"
                    f"{self.d_(self.name('h_out', p.j, e), self.name('h_in', p.j, e))}\\,"
                    f"{self.d_(self.name('h_in', p.j, e), w)}")
-            lines.append(f"{lhs} &= {sym}")
-            lines.append(f"&= {self.sn(p.stage1[e])} \\cdot {self.sn(p.stage2[e])} \\cdot "
-                         f"{self.sn(p.stage3[e])} = {self.n(p.per_example[e])}")
+            x = self.fit(lambda a, b, c: a * b * c,
+                         [p.stage1[e], p.stage2[e], p.stage3[e]], p.per_example[e])
+            lines += self._rows(lhs, sym,
+                                f"{self.sn(p.stage1[e], x)} \\cdot {self.sn(p.stage2[e], x)} "
+                                f"\\cdot {self.sn(p.stage3[e], x)}", self.n(p.per_example[e]))
         return self._aligned(lines + self._sum_over_examples(w, p))
+
+    def dE_dh_out_matrix(self) -> str:
+        """∂E/∂h_out = δ_o W_hoᵀ for all hidden units at once."""
+        b, W = self.s.backward, self.s.params.W_ho
+        k = self.fit(lambda d, w: d @ w.T, [b.dE_do_in, W], b.dE_dh_out)
+        return self._aligned([r"\frac{\partial E}{\partial h_{out}} &= \delta_o\,W_{ho}^\top",
+                              f"&= {self.mat(b.dE_do_in, k)} {self.mat(W.T, k)}",
+                              f"&= {self.mat(b.dE_dh_out)}"])
+
+    def delta_h_matrix(self) -> str:
+        """δ_h = ∂E/∂h_out ⊙ act′(h_in) for all hidden units at once."""
+        b, f = self.s.backward, self.act_tex()
+        k = self.fit(lambda a, c: a * c, [b.dE_dh_out, b.dh_out_dh_in], b.dE_dh_in)
+        return self._aligned([
+            rf"\delta_h &= \frac{{\partial E}}{{\partial h_{{out}}}} \odot {f}'(h_{{in}})",
+            rf"&= {self.mat(b.dE_dh_out, k)} \odot {self.mat(b.dh_out_dh_in, k)}",
+            f"&= {self.mat(b.dE_dh_in)}"])
 
     def delta_h(self, e: int) -> str:
         """δ_h = ∂E/∂h_out ⊙ act′(h_in), unit by unit, for example e."""
         b = self.s.backward
         lines = []
         for j in range(b.dE_dh_in.shape[1]):
-            lines.append(f"{self.d_('E', self.name('h_in', j, e))} &= "
-                         f"{self.d_('E', self.name('h_out', j, e))}\\,"
-                         f"{self.act_tex()}'({self.name('h_in', j, e)}) = "
-                         f"{self.sn(b.dE_dh_out[e, j])} \\cdot {self.sn(b.dh_out_dh_in[e, j])} "
-                         f"= {self.n(b.dE_dh_in[e, j])}")
+            x = self.fit(lambda a, c: a * c, [b.dE_dh_out[e, j], b.dh_out_dh_in[e, j]],
+                         b.dE_dh_in[e, j])
+            lines += self._rows(self.d_('E', self.name('h_in', j, e)),
+                                f"{self.d_('E', self.name('h_out', j, e))}\\,"
+                                f"{self.act_tex()}'({self.name('h_in', j, e)})",
+                                f"{self.sn(b.dE_dh_out[e, j], x)} \\cdot "
+                                f"{self.sn(b.dh_out_dh_in[e, j], x)}",
+                                self.n(b.dE_dh_in[e, j]))
         return self._aligned(lines)
 
     def bias_grad(self, layer: str) -> str:
@@ -560,12 +702,88 @@ class Tex:
             sym = " + ".join(self.d_("E", self.name(d_name, u, e)) for e in range(self.m))
             lhs = f"{self.d_('E', self.b(layer, u))} &= {sym}"
             if self.m > 1:
-                terms = self._sum([self.n(v) if t == 0 else self.sn(v)
-                                   for t, v in enumerate(delta[:, u])])
+                x = self.fit(np.sum, [delta[:, u]], G[u])
+                terms = self._sum(self._terms(delta[:, u], x))
                 lines += [lhs, f"&= {terms} = {self.n(G[u])}"]
             else:
                 lines.append(f"{lhs} = {self.n(G[u])}")
         return self._aligned(lines)
+
+    # -- conclusion -------------------------------------------------------------------
+
+    def gap(self, s: Step | None = None) -> str:
+        """The ratio of the layers' mean weight-gradient sizes, as a calculator-true line."""
+        v = self.a.vanishing(s)
+        k = self.fit2(lambda a, b: a / b, [v["ho"], v["ih"]], v["ratio"])
+        mean = r"\operatorname{{mean}}\left|\frac{{\partial E}}{{\partial W_{{{0}}}}}\right|"
+        return (rf"\frac{{{mean.format('ho')}}}{{{mean.format('ih')}}} = "
+                rf"\frac{{{self.n(v['ho'], k)}}}{{{self.n(v['ih'], k)}}} = {fmt.sig(v['ratio'])}")
+
+    def gap_factors(self) -> str:
+        """The ratio as the product of its three factors (see `Article.vanishing`)."""
+        v = self.a.vanishing()
+        x = fmt.extra_digits(lambda a, b, c: a * b * c,
+                             [v["inputs"], v["weights"], v["activation"]], v["ratio"],
+                             self.d, result_format=fmt.sig,
+                             input_format=lambda u, k: fmt.sig(u, 3 + k))
+        f = [fmt.sig(v[name], 3 + x) for name in ("inputs", "weights", "activation")]
+        return f"{f[0]} \\cdot {f[1]} \\cdot {f[2]} = {fmt.sig(v['ratio'])}"
+
+    def gap_factor_block(self) -> str:
+        """Each factor of the ratio as its own calculator-true quotient (one example: the
+        inputs factor is mean|h_out| / mean|x|; a batch: the quotient of each layer's
+        gradient size per error-signal size)."""
+        v, s = self.a.vanishing(), self.s
+        mean = r"\operatorname{{mean}}|{0}|"
+        if self.m == 1:
+            ins = [mean_abs(s.forward.h_out), mean_abs(s.x)]
+            sym = rf"\frac{{{mean.format('h_{out}')}}}{{{mean.format('x')}}}"
+            k = self.fit2(lambda a, b: a / b, ins, v["inputs"])
+            sub = rf"\frac{{{self.n(ins[0], k)}}}{{{self.n(ins[1], k)}}}"
+        else:
+            ins = [v["ho"], v["d_o"], v["ih"], v["d_h"]]
+            g_ho, g_ih = (mean.format(r"\partial E/\partial W_{%s}" % w) for w in ("ho", "ih"))
+            d_o, d_h = mean.format(r"\delta_o"), mean.format(r"\delta_h")
+            sym = rf"\frac{{{g_ho} \,/\, {d_o}}}{{{g_ih} \,/\, {d_h}}}"
+            k = self.fit2(lambda a, b, c, d: (a / b) / (c / d), ins, v["inputs"])
+            sub = (rf"\frac{{{self.n(ins[0], k)} / {self.n(ins[1], k)}}}"
+                   rf"{{{self.n(ins[2], k)} / {self.n(ins[3], k)}}}")
+        rows = [(r"\text{inputs}", sym, sub, v["inputs"])]
+        for label, top, bottom, a, b, value in (
+                (r"\text{back through } W_{ho}", r"\delta_o", r"\partial E/\partial h_{out}",
+                 v["d_o"], v["d_hout"], v["weights"]),
+                (r"\text{activation}", r"\partial E/\partial h_{out}", r"\delta_h",
+                 v["d_hout"], v["d_h"], v["activation"])):
+            k = self.fit2(lambda x, y: x / y, [a, b], value)
+            rows.append((label, rf"\frac{{{mean.format(top)}}}{{{mean.format(bottom)}}}",
+                         rf"\frac{{{self.n(a, k)}}}{{{self.n(b, k)}}}", value))
+        lines = []
+        for label, sym, sub, value in rows:
+            lines += self._rows(label, sym, sub, fmt.sig(value))
+        return self._aligned(lines)
+
+    def gap_change_line(self) -> str:
+        """How many times the other activation's ratio is smaller, as a quotient."""
+        r, ra = self.a.vanishing()["ratio"], self.a.vanishing(self.a.alt)["ratio"]
+        k = fmt.extra_digits(lambda a, b: a / b, [r, ra], r / ra, self.d,
+                             result_format=fmt.sig, input_format=lambda u, x: fmt.sig(u, 3 + x))
+        return rf"\frac{{{fmt.sig(r, 3 + k)}}}{{{fmt.sig(ra, 3 + k)}}} = {fmt.sig(r / ra)}"
+
+    def gap_parts(self) -> list[str]:
+        """The three factors of `gap_factors`, written exactly as it writes them."""
+        return self.gap_factors().split(" = ")[0].split(" \\cdot ")
+
+    def gap_text(self, s: Step | None = None) -> str:
+        """The ratio of the layers' gradient sizes as prose shows it (`fmt.sig`)."""
+        return fmt.sig(self.a.vanishing(s)["ratio"])
+
+    def gap_change(self) -> str:
+        """How many times the other activation's ratio is smaller (or larger)."""
+        return fmt.sig(self.a.vanishing()["ratio"] / self.a.vanishing(self.a.alt)["ratio"])
+
+    def fit2(self, formula, inputs, result) -> int:
+        """`fit` for a line whose result is a derived figure written with `fmt.sig`."""
+        return fmt.extra_digits(formula, inputs, result, self.d, result_format=fmt.sig)
 
     # -- wrap-up ----------------------------------------------------------------------
 
@@ -578,6 +796,8 @@ class Tex:
             old, new = getattr(s.params, name), getattr(s.updated, name)
             frozen = (name.startswith("b_") and not s.network.update_biases)
             note = r" \quad \text{(frozen)}" if frozen else ""
-            lines.append(f"{sym}: \\quad {self.mat(old)} &\\;\\longrightarrow\\; "
+            lines.append(f"{sym}: &\\quad {self.mat(old)} \\;\\longrightarrow\\; "
                          f"{self.mat(new)}{note}")
+            if not frozen:  # the change itself: at this precision it can look like none
+                lines.append(f"&\\quad \\Delta {sym} = {self.mat(new - old)}")
         return self._aligned(lines)

@@ -19,7 +19,8 @@ from backprop_core import Example, GradCheck, gradient_check
 __all__ = ["SHOWN_DECIMALS", "SUSPECT_REL", "SUSPECT_ABS", "Row", "Table", "gradient_rows",
            "check_for", "table", "tex_name"]
 
-#: Digits shown for the two gradients: enough to see where they start to differ.
+#: Digits shown for the two gradients: enough to see where they start to differ (more
+#: on a row where the shown difference needs them).
 SHOWN_DECIMALS = 10
 
 
@@ -31,9 +32,11 @@ class Row:
     analytic: str   # LaTeX numbers
     numeric: str
     rel_error: str
+    abs_diff: str   # |analytic − numeric|, two significant digits
     analytic_value: float
     numeric_value: float
     rel_error_value: float
+    abs_diff_value: float = 0.0
 
 
 def tex_name(param: str, index: tuple) -> str:
@@ -59,9 +62,15 @@ def gradient_rows(example: Example, check: GradCheck | None = None) -> list[Row]
         rel = getattr(g.rel_error, param)
         for index in np.ndindex(analytic.shape):
             a, n, r = float(analytic[index]), float(numeric[index]), float(rel[index])
+            diff = abs(a - n)
+            # As many digits as it takes for a reader who subtracts the two shown
+            # gradients to get the shown |a − n| and relative error (fmt.extra_digits).
+            k = 0 if diff == 0 else fmt.extra_digits(
+                lambda u, v: [abs(u - v), abs(u - v) / (abs(u) + abs(v))], [a, n], [diff, r],
+                SHOWN_DECIMALS, result_format=lambda x: fmt.num(x, 2))
             rows.append(Row(param, index, tex_name(param, index),
-                            fmt.num(a, SHOWN_DECIMALS), fmt.num(n, SHOWN_DECIMALS),
-                            fmt.num(r, 2), a, n, r))
+                            fmt.num(a, SHOWN_DECIMALS, k), fmt.num(n, SHOWN_DECIMALS, k),
+                            fmt.num(r, 2), fmt.num(diff, 2), a, n, r, diff))
     return rows
 
 
@@ -82,6 +91,9 @@ class Table:
     max_rel_error_value: float
     worst: Row           # the row with the largest relative error
     suspect: list[Row]   # rows that disagree beyond rounding (none, for a sound engine)
+    max_abs_diff: str = ""   # the largest |analytic − numeric|
+    rounding: str = ""       # float rounding's share of a difference: machine ε · |E| / ε
+    truncation_order: str = ""  # the central difference's own error is of order ε²
 
 
 def table(example: Example) -> Table:
@@ -90,5 +102,9 @@ def table(example: Example) -> Table:
     worst = max(rows, key=lambda r: r.rel_error_value)
     suspect = [r for r in rows if r.rel_error_value > SUSPECT_REL
                and abs(r.analytic_value - r.numeric_value) > SUSPECT_ABS]
+    loss = example.step().loss
+    rounding = float(np.finfo(float).eps) * abs(loss) / g.eps
     return Table(rows, len(rows), fmt.num(g.eps, 2), fmt.num(g.max_rel_error, 2),
-                 g.max_rel_error, worst, suspect)
+                 g.max_rel_error, worst, suspect,
+                 fmt.num(max(r.abs_diff_value for r in rows), 2), fmt.num(rounding, 1),
+                 fmt.num(g.eps ** 2, 2))

@@ -112,7 +112,7 @@ def _sub(i: int) -> str:
 # ---------------------------------------------------------------------------------------
 # The network diagram (hand-written SVG: every position is ours to control)
 
-FONT = 12                # px, every text of the diagram
+FONT = 13                # px, every text of the diagram (≥ 11 px once scaled to the column)
 CHAR_W = 0.64 * FONT     # conservative advance width of a digit in a sans-serif font
 LINE = FONT + 4          # line height inside a node box
 PAD = 7                  # inside a node box
@@ -176,9 +176,15 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
     edge_text = [[[row("", group, w_name, a, c) for c in range(w.shape[1])]
                   for a in range(w.shape[0])]
                  for w_name, w in zip(("W_ih", "W_ho"), weights)]
+    # Each edge label names its edge by its two ends (x₂→h₁ is W_i₂h₁), so a label can
+    # be read without following the line, also where lines cross.
+    ends = [("x", "h"), ("h", "o")]
+    edge_names = [[[f"{ends[layer][0]}{_sub(a)}→{ends[layer][1]}{_sub(c)}"
+                    for c in range(w.shape[1])] for a in range(w.shape[0])]
+                  for layer, w in enumerate(weights)]
     heads = ["inputs",
              f"hidden ({act})", "outputs (softmax)" if softmax else "outputs (sigmoid)",
-             "loss (cross-entropy)" if softmax else "loss (squared error)"]
+             "loss"]
 
     # -- sizes ---------------------------------------------------------------------------
     num_w = max(text_width(t) for col in cols for node in col for _, t, _ in node.lines)
@@ -188,16 +194,24 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
                     if nd.below) + 2 * PAD)
     box_h = [LINE * (1 + max(len(node.lines) for node in col)) + PAD for col in cols]
     below_h = LINE
-    edge_w = max(text_width(e[1]) for layer in edge_text for r in layer for e in r) + 6
+    name_w = max(text_width(t) for layer in edge_names for r in layer for t in r)
+    num_w_edge = max(text_width(e[1]) for layer in edge_text for r in layer for e in r)
+    # Small layers stack an edge's name over its number (a narrow label keeps the whole
+    # diagram narrow enough for its text to stay legible in the article column); wide
+    # ones put them side by side, so that the diagram does not grow too tall.
+    stacked = max(n_in, n_h, n_out) <= 3
+    edge_w = (max(name_w, num_w_edge) if stacked else name_w + CHAR_W + num_w_edge) + 6
+    label_h = 2 * FONT + 2 if stacked else FONT
     n_max = max(n_in, n_h, n_out)
     # Edge labels of a layer are s / (n_target + 1) apart vertically.
     spacing = max(max(box_h) + below_h + 14,
-                  max(n_h, n_out) and (FONT + LABEL_GAP) * (max(n_h, n_out) + 1))
+                  max(n_h, n_out) and (label_h + LABEL_GAP) * (max(n_h, n_out) + 1))
     # ...and t · gap from the source box: far enough for the label to clear it.
-    gaps = [max(150.0, (n_tgt + 1) * (edge_w / 2 + 6)) for n_tgt in (n_h, n_out)]
-    gaps.append(70.0)
+    gaps = [max(96.0, (n_tgt + 1) * (edge_w / 2 + 6)) for n_tgt in (n_h, n_out)]
+    gaps.append(48.0)
     top = 2 * LINE + 8
-    height = top + n_max * spacing + (2 * LINE if s.x.shape[0] > 1 else LINE)
+    legend_lines = 3 if s.x.shape[0] > 1 else 2
+    height = top + n_max * spacing + legend_lines * LINE + 4
     xs = [12.0]
     for g in gaps:
         xs.append(xs[-1] + box_w + g)
@@ -239,16 +253,28 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
                 out.append(f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" '
                            f'class="edge" stroke-width="{stroke:.2f}"/>')
                 edge_labels.append((x0 + t * (x1 - x0), y0 + t * (y1 - y0),
-                                    edge_text[layer][a][c]))
+                                    edge_text[layer][a][c], edge_names[layer][a][c]))
     x0 = xs[2] + box_w
     for k in range(n_out):
         out.append(f'<line x1="{x0:.1f}" y1="{centre_y(2, k):.1f}" x2="{xs[3]:.1f}" '
                    f'y2="{centre_y(3, 0):.1f}" class="edge" stroke-width="0.8"/>')
-    for x, y, (_, content, key) in edge_labels:
-        w = text_width(content) + 4
+    for x, y, (_, content, key), name in edge_labels:
+        # the edge's name and its number, centred on the label's point of the edge
+        nw, vw = text_width(name), text_width(content)
+        if stacked:
+            w = max(nw, vw) + 4
+            out.append(f'<rect x="{x - w / 2:.1f}" y="{y - FONT - 1:.1f}" width="{w:.1f}" '
+                       f'height="{2 * FONT + 4}" class="mask"/>')
+            text(x, y - 2, name, "edge-name muted", "middle")
+            text(x, y + FONT - 1, content, "edge-num " + value_cls, "middle", key)
+            continue
+        w = nw + CHAR_W / 2 + vw + 4
+        left = x - w / 2 + 2
         out.append(f'<rect x="{x - w / 2:.1f}" y="{y - FONT / 2 - 1:.1f}" width="{w:.1f}" '
                    f'height="{FONT + 2}" class="mask"/>')
-        text(x, y + FONT * 0.35, content, "edge-num " + value_cls, "middle", key)
+        text(left, y + FONT * 0.35, name, "edge-name muted")
+        text(left + nw + CHAR_W / 2, y + FONT * 0.35, content, "edge-num " + value_cls,
+             "start", key)
 
     for c, col in enumerate(cols):
         text(xs[c] + box_w / 2, LINE, heads[c], "head", "middle")
@@ -262,7 +288,9 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
             for r, (lab, val, key) in enumerate(node.lines):
                 ly = y + LINE * (r + 2)
                 text(xs[c] + PAD, ly, lab, "label")
-                cls = "muted" if (grads and c == 0) or lab == "y" else value_cls
+                # the loss is a value, never drawn in the gradients' colour
+                cls = ("muted" if (grads and c == 0) or lab == "y" else
+                       "loss" if key == "loss" else value_cls)
                 text(xs[c] + box_w - PAD, ly, val, "num " + cls, "end", key)
             if node.below:
                 lab, val, key = node.below
@@ -274,17 +302,23 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
 
     note = ("node values: example 1 of {m}; edge values: the whole batch"
             .format(m=s.x.shape[0]) if s.x.shape[0] > 1 else "")
-    legend = ("gradients ∂E/∂· on nodes (in, out), weights and biases"
-              if grads else "values on nodes, weights on edges, biases under the nodes")
-    text(12, height - (LINE + 4 if note else 4), legend, "muted")
-    if note:
-        text(12, height - 4, note, "muted")
+    # A legend for the colours and for the line thickness.
+    if grads:
+        colour = "red: gradients ∂E/∂· of node inputs (∂in), outputs (∂out), weights, biases"
+        thick = "line thickness: |∂E/∂W|, thickest = largest in its layer; x₂→h₁ is W_i₂h₁"
+    else:
+        colour = "green: values of the forward pass and weights; grey: targets y, biases b"
+        thick = "line thickness: |weight|, thickest = largest in its layer; x₂→h₁ is W_i₂h₁"
+    legend = [colour, thick] + ([note] if note else [])
+    for r, line in enumerate(legend):
+        text(12, height - 4 - LINE * (len(legend) - 1 - r), line,
+             ("bwd" if grads else "fwd") if r == 0 else "muted")
 
     style = (f"text{{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;"
              f"font-size:{FONT}px;fill:{pal.fg};font-variant-numeric:tabular-nums}}"
              f".head{{font-weight:600}}.title{{font-weight:600}}"
              f".label,.muted,.bias{{fill:{pal.muted}}}"
-             f".fwd{{fill:{pal.forward}}}.bwd{{fill:{pal.backward}}}"
+             f".fwd{{fill:{pal.forward}}}.bwd{{fill:{pal.backward}}}.loss{{fill:{pal.fg}}}"
              f".edge{{stroke:{pal.muted};stroke-opacity:0.75}}.mask{{fill:{pal.bg};opacity:0.9}}"
              f".node{{fill:{pal.node};stroke:{pal.muted}}}")
     title = "Gradients of the network" if grads else "The network"
@@ -337,11 +371,11 @@ def _loss_svg(example: Example, s: Step, losses: np.ndarray, pal: Palette) -> st
     with plt.rc_context(_rc(pal)):
         fig, ax = plt.subplots(figsize=(7.0, 3.6))
         ax.plot(np.arange(steps + 1), losses, color=pal.accent, lw=1.8)
-        ax.plot([0, 1], [s.loss, s.loss_after], "o", color=pal.backward, ms=6, zorder=3)
+        ax.plot([0, 1], [s.loss, s.loss_after], "o", color=pal.fg, ms=6, zorder=3)
         ax.plot([steps], [losses[-1]], "o", color=pal.accent, ms=5, zorder=3)
         ax.annotate(f"this page's step: E {plain(s.loss, d)} → {plain(s.loss_after, d)}",
                     xy=(1, s.loss_after), xytext=(0.18, 0.55), textcoords="axes fraction",
-                    color=pal.backward, arrowprops={"arrowstyle": "->", "color": pal.backward})
+                    color=pal.fg, arrowprops={"arrowstyle": "->", "color": pal.fg})
         ax.annotate(f"after {steps} steps: E {plain(losses[-1], d)}",
                     xy=(steps, losses[-1]), xytext=(0.98, 0.8), textcoords="axes fraction",
                     ha="right", color=pal.fg,
@@ -377,7 +411,7 @@ def _vanishing_svg(example: Example, s: Step, layers: dict[str, tuple[float, flo
     d = example.decimals
     h_in = s.forward.h_in.ravel()
     with plt.rc_context(_rc(pal)):
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.8),
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8.0, 4.2),
                                        gridspec_kw={"width_ratios": [1.1, 1]})
         reach = max(6.0, float(np.abs(h_in).max()) + 1.0)
         z = np.linspace(-reach, reach, 401)
@@ -385,7 +419,7 @@ def _vanishing_svg(example: Example, s: Step, layers: dict[str, tuple[float, flo
         ax1.plot(z, sz * (1 - sz), color=pal.accent, lw=1.8)
         ax1.axhline(0.25, color=pal.muted, ls="--", lw=0.8)
         ax1.text(-reach, 0.255, "largest possible: 0.25", color=pal.muted, va="bottom",
-                 fontsize=9)
+                 fontsize=10)
         sh = sigmoid(h_in)
         ax1.plot(h_in, sh * (1 - sh), "o", color=pal.backward, ms=5, zorder=3)
         if len(h_in) <= 4:
@@ -395,7 +429,7 @@ def _vanishing_svg(example: Example, s: Step, layers: dict[str, tuple[float, flo
                 name = f"h{_sub(j)}" + (f" (ex. {e + 1})" if m > 1 else "")
                 ax1.annotate(f"{name}: σ′({plain(zi, d)}) = {plain(gi, d)}", xy=(zi, gi),
                              xytext=(6, -14 - 12 * idx), textcoords="offset points",
-                             color=pal.backward, fontsize=9)
+                             color=pal.backward, fontsize=10)
         ax1.set_xlabel("h_in")
         ax1.set_ylabel("σ′(h_in)")
         ax1.set_ylim(0, 0.3)
@@ -412,13 +446,19 @@ def _vanishing_svg(example: Example, s: Step, layers: dict[str, tuple[float, flo
                                                     act == s.network.hidden_activation else ""))
             for bar, v in zip(bars, vals):
                 ax2.text(bar.get_x() + bar.get_width() / 2, max(v, min(values) if values else 1),
-                         plain(v, d), ha="center", va="bottom", fontsize=8, rotation=90)
+                         plain(v, d), ha="center", va="bottom", fontsize=10, rotation=90)
         ax2.set_xticks(x, ["hidden→output\nW_ho", "input→hidden\nW_ih"])
         if values:
+            from matplotlib.ticker import FuncFormatter, NullFormatter
+
             ax2.set_yscale("log")
-            ax2.set_ylim(min(values) / 3, max(values) * 30)
+            ax2.set_ylim(min(values) / 3, max(values) * 100)  # room for the legend
+            # powers of ten as plain text (10⁻³): mathtext would set the exponent small
+            ax2.yaxis.set_major_formatter(FuncFormatter(
+                lambda v, _: "10" + str(int(round(np.log10(v)))).translate(_SUPERSCRIPT)))
+            ax2.yaxis.set_minor_formatter(NullFormatter())
         ax2.set_ylabel("mean |∂E/∂W|")
-        ax2.legend(frameon=False, fontsize=9, loc="upper right")
+        ax2.legend(frameon=False, fontsize=10, loc="upper right")
         ax2.set_title("weight-gradient size per layer", loc="left", fontsize=11)
         fig.tight_layout()
         return _save(fig, "Vanishing gradients")

@@ -386,3 +386,56 @@ def test_install_copies_every_file_into_the_site(tmp_path, cache):
         f"{f}-{s}.svg" for f in figures.FIGURES for s in figures.SCHEMES)
     for p in written:
         assert p.read_bytes() == built.path(*p.stem.rsplit("-", 1)).read_bytes()
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the diagrams: edge names, legends, colours
+
+
+_SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+def test_every_edge_label_names_its_edge_beside_its_number(case):
+    """Where lines cross, a label must still say which weight it is: each weight's number
+    has the edge's name (x₂→h₁) right beside it, in the same masked label box."""
+    name, _, built, tr, _ = case
+    sz = tr["sizes"]
+    for fig, group in (("network", "params"), ("gradients", "gradients")):
+        root = ET.fromstring(built.path(fig, "light").read_text(encoding="utf-8"))
+        texts = list(root.iter(f"{SVG}text"))
+        names = {full_text(t): (float(t.get("x")), float(t.get("y"))) for t in texts
+                 if re.fullmatch(r"[xh][₀-₉]+→[ho][₀-₉]+", full_text(t))}
+        assert len(names) == sz["n_hidden"] * (sz["n_in"] + sz["n_out"]), f"{name}/{fig}"
+        for t in texts:
+            key = t.get("data-key") or ""
+            m = re.fullmatch(rf"{group}\.W_(ih|ho)\.(\d+)\.(\d+)", key)
+            if not m:
+                continue
+            a, c = int(m[2]) + 1, int(m[3]) + 1
+            edge = f"x{a}→h{c}" if m[1] == "ih" else f"h{a}→o{c}"
+            match = [xy for label, xy in names.items() if label.translate(_SUB) == edge]
+            assert match, f"{name}/{fig}: no label {edge}"
+            (nx, ny), (x, y) = match[0], (float(t.get("x")), float(t.get("y")))
+            # beside it: on the line above (stacked) or on the same line just left of it
+            assert abs(nx - x) < 80 and abs(ny - y) <= figures.FONT + 2, \
+                f"{name}/{fig}: {edge} is not beside its number"
+
+
+def test_diagrams_explain_line_thickness_and_colour(case):
+    name, _, built, _, _ = case
+    for fig in ("network", "gradients"):
+        words = " ".join(texts_of(built.path(fig, "light").read_text(encoding="utf-8")))
+        assert "line thickness" in words, f"{name}/{fig}"
+        assert ("red: gradients" if fig == "gradients" else "green:") in words, f"{name}/{fig}"
+
+
+def test_the_loss_is_not_drawn_in_the_gradients_colour(case):
+    name, _, built, _, _ = case
+    for scheme in figures.SCHEMES:
+        pal = figures.PALETTES[scheme]
+        svg = built.path("gradients", scheme).read_text(encoding="utf-8")
+        loss = [t for t in svg_texts(svg) if t.get("data-key") == "loss"]
+        assert loss and all("bwd" not in t.get("class", "") for t in loss), name
+        assert f".loss{{fill:{pal.fg}}}" in svg
+        chart = built.path("loss", scheme).read_text(encoding="utf-8")
+        assert pal.backward not in chart, f"{name}: the loss chart uses the gradients' colour"

@@ -117,6 +117,9 @@ class Look:
     cut_off: list[str] = field(default_factory=list)      # content past the right edge
     low_contrast: list[str] = field(default_factory=list)  # text below 4.5:1
     wide_math: list[str] = field(default_factory=list)     # display formulas that scroll
+    wide_tables: list[str] = field(default_factory=list)   # tables wider than their column
+    table_font_px: float = 0.0    # the smallest font size of any table cell (0: no table)
+    figures: list[dict] = field(default_factory=list)      # {src, width, natural} per <img>
 
 
 _SETTLE = """async () => {
@@ -244,6 +247,19 @@ _LOOK = r"""() => {
       .map(e => `${e.scrollWidth}px in ${e.clientWidth}px: ` +
                 (e.querySelector('mjx-assistive-mml') || e).textContent.slice(0, 60))
       .slice(0, 8),
+    // tables wider than the article column (Material lets them scroll in a wrapper)
+    wide_tables: [...article.querySelectorAll('table')]
+      .filter(t => visible(t) && t.getBoundingClientRect().width >
+                   article.getBoundingClientRect().width + 1)
+      .map(t => `${Math.round(t.getBoundingClientRect().width)}px in ` +
+                `${Math.round(article.getBoundingClientRect().width)}px: ` +
+                (t.querySelector('th') || t).textContent.trim().slice(0, 40))
+      .slice(0, 8),
+    table_font_px: ((f) => f.length ? Math.min(...f) : 0)([...article.querySelectorAll('td, th')]
+      .filter(visible).map(c => parseFloat(getComputedStyle(c).fontSize))),
+    figures: [...article.querySelectorAll('figure img')].filter(visible)
+      .map(img => ({src: img.currentSrc || img.src, width: img.getBoundingClientRect().width,
+                    natural: img.naturalWidth})),
   };
 }"""
 

@@ -90,14 +90,17 @@ def shows(token: Token, value: float, decimals: int) -> bool:
     """Whether `token` is `value` shown at the example's precision.
 
     Fixed notation: within half a unit of the last of `decimals` places (fewer places
-    only when the value is exact there). Scientific: within half a unit of the
+    only when the value is exact there; more only as the value rounded at its own last
+    place). Scientific: within half a unit of the
     mantissa's last digit.
     """
     if token.scientific:
         exponent = int(f"{value:e}".split("e")[1]) if value else 0
         return abs(token.value - value) <= 0.5 * 10.0 ** (exponent - token.decimals) * (1 + 1e-9)
     if token.decimals > decimals:
-        return False  # more digits than the example asks for
+        # More digits than the example asks for: only in a line whose inputs need them
+        # to be calculator-true (fmt.extra_digits), and then rounded at their own place.
+        return abs(token.value - value) <= 0.5 * 10.0 ** (-token.decimals) * (1 + 1e-9) + 1e-15
     if token.decimals < decimals and abs(value - round(value, token.decimals)) > 1e-9:
         return False  # a rounded value must carry all its decimals
     return abs(token.value - value) <= 0.5 * 10.0 ** (-decimals) * (1 + 1e-9) + 1e-12

@@ -91,3 +91,66 @@ def test_the_comparison_uses_the_other_activation():
     assert relu.alt.network.hidden_activation == "sigmoid"
     # The same numbers: the default's ReLU comparison is the relu example's own step.
     np.testing.assert_array_equal(sig.alt.grads.W_ih, relu.s.grads.W_ih)
+
+
+# --- calculator-true lines: how many digits a line's inputs need ---------------------
+
+
+def _lands(formula, inputs, result, decimals, extra) -> bool:
+    """Independent of fmt.extra_digits: the written inputs, read back from their text."""
+    from backprop_core.precision import parse
+
+    def read(text):
+        return parse(text.replace(r" \times 10^{", "e").rstrip("}"))
+    got = formula(*[read(fmt.num(v, decimals, extra)).value for v in inputs])
+    written = read(fmt.num(result, decimals))
+    return abs(got - written.value) <= 0.5 * 10.0 ** -max(written.places, decimals) + 1e-12
+
+
+def test_extra_digits_makes_the_issues_line_calculator_true():
+    # The default example's o_out,1: −1/0.4342 gives −2.3031, not the exact −2.3029…
+    p = 0.4341681730  # the default example's o_out,1 to 10 digits
+    k = fmt.extra_digits(lambda o: -1 / o, [p], -1 / p, 4)
+    assert k >= 1 and not _lands(lambda o: -1 / o, [p], -1 / p, 4, k - 1)
+    assert _lands(lambda o: -1 / o, [p], -1 / p, 4, k)
+
+
+def test_extra_digits_is_zero_when_the_rounded_inputs_already_land():
+    assert fmt.extra_digits(lambda a, b: a * b, [0.6615, 0.4], 0.2646, 4) == 0
+
+
+def test_extra_digits_for_a_step_below_display_precision():
+    g = -0.0050673878  # ∂E/∂W_i2h1 of the default example
+    k = fmt.extra_digits(lambda x: -0.02 * x, [g], -0.02 * g, 4)
+    assert fmt.num(-0.02 * g, 4) == r"1.013 \times 10^{-4}"
+    assert k >= 1 and _lands(lambda x: -0.02 * x, [g], -0.02 * g, 4, k)
+    assert fmt.num(g, 4, k) != "-0.0051"
+
+
+def test_extra_digits_on_matrices():
+    W, G = np.array([[0.6, 0.5]]), np.array([[0.0025337, -0.0012372]])
+    k = fmt.extra_digits(lambda w, g: w - 0.02 * g, [W, G], W - 0.02 * G, 4)
+    assert k == 0  # 0.6 − 0.02 · 0.0025 still rounds to 0.5999
+
+
+@pytest.mark.parametrize("value, extra, shown", [
+    (0.434168, 1, "0.43417"),
+    (0.7, 3, "0.7"),                                   # exact: stays short
+    (1.01320e-4, 2, r"1.01320 \times 10^{-4}"),        # more significant digits
+    (-0.0050674, 2, "-0.005067"),
+])
+def test_num_with_extra_digits(value, extra, shown):
+    assert fmt.num(value, 4, extra) == shown
+
+
+def test_a_matrix_never_mixes_powers_of_ten_into_fixed_decimals():
+    text = fmt.mat([[-7.507e-4, -0.00204], [-0.00163, 0.41]], 4)
+    entries = text.split("bmatrix}")[1].replace("\\end{", "").replace("\\\\", "&").split("&")
+    assert all("times" in e for e in entries), text
+    assert r"-2.0 \times 10^{-3}" in text and r"4.1 \times 10^{-1}" in text  # 0.41: exact
+
+
+@pytest.mark.parametrize("value, shown", [(133.8822, "134"), (4.2731, "4.27"),
+                                          (31.3333, "31.3"), (0.012345, "0.0123")])
+def test_sig_keeps_three_significant_digits(value, shown):
+    assert fmt.sig(value) == shown

@@ -160,7 +160,9 @@ def test_check_page_lists_every_parameter_with_the_engines_gradients(sites, name
         analytic = float(np.asarray(tr["gradients"][param])[idx])
         numeric = float(getattr(g.numeric, param)[idx])
         rel = float(getattr(g.rel_error, param)[idx])
-        (a,), (n,), (r,) = (parse_tokens(_math(c)) for c in cells[1:4])
+        (a,), (n,), (d,), (r,) = (parse_tokens(_math(c)) for c in cells[1:5])
+        assert abs(numeric - analytic) == 0 and d.value == 0 or \
+            shows(d, abs(numeric - analytic), 2), f"{name}: |a - n| {d.text}"
         assert shows(a, analytic, 10), f"{name} {param}{idx}: shows {a.text}, engine {analytic}"
         assert shows(n, numeric, 10), f"{name} {param}{idx}: shows {n.text}, engine {numeric}"
         assert abs(n.value - analytic) <= 1e-6 * max(1.0, abs(analytic))

@@ -70,8 +70,17 @@ def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list
     views = [*pho.stage1.ravel(), *pho.stage2.ravel(), *pho.stage12, *pho.stage3,
              *pho.per_example, pho.total, *pih.paths.ravel(), *pih.stage1, *pih.stage2,
              *pih.stage3, *pih.per_example, pih.total,
-             # the step η·∂E/∂W of each walk-through weight's update
-             s.learning_rate * pho.total, s.learning_rate * pih.total]
+             # every hidden unit's paths δ_o,c · W_ho[j, c] (the walk-through and the others)
+             *(s.backward.dE_do_in[:, None, :] * s.params.W_ho[None, :, :]).ravel(),
+             # the step ΔW = −η·∂E/∂W of every parameter's update
+             *(-s.learning_rate * np.concatenate([np.ravel(g) for g in
+                                                   (s.grads.W_ih, s.grads.b_h,
+                                                    s.grads.W_ho, s.grads.b_o)])),
+             # the conclusion's average sizes: inputs, hidden outputs, stages
+             float(np.mean(np.abs(s.x))), float(np.mean(np.abs(s.forward.h_out))),
+             *(float(np.mean(np.abs(a))) for a in (s.backward.dE_do_in,
+                                                   s.backward.dE_dh_out,
+                                                   s.backward.dE_dh_in))]
     other = "relu" if ex.network.hidden_activation != "relu" else "sigmoid"
     alt = step(Network(other, ex.network.output, ex.network.update_biases), ex.params,
                ex.x, ex.y, ex.learning_rate)
@@ -81,8 +90,25 @@ def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list
         ih = float(np.mean(np.abs(st.grads.W_ih)))
         return [ho, ih, ho / ih]
 
-    conclusion = [*gap(s), *gap(alt), alt.loss, alt.loss_after]
-    return {"views": [float(v) for v in views], "conclusion": conclusion}
+    conclusion = [*gap(s)[:2], *gap(alt)[:2], alt.loss, alt.loss_after]
+    # Derived figures the conclusion writes with three significant digits (fmt.sig): the
+    # two ratios, their quotient, and the ratio's three factors (computed here from the
+    # engine's arrays, independently of scripts/article.py).
+    b = s.backward
+    d_o, d_hout, d_h = (float(np.mean(np.abs(a))) for a in (b.dE_do_in, b.dE_dh_out, b.dE_dh_in))
+    ho, ih, ratio = gap(s)
+    derived = [ratio, gap(alt)[2], ratio / gap(alt)[2]]
+    if ih and d_o and d_hout and d_h:
+        derived += [(ho / d_o) / (ih / d_h), d_o / d_hout, d_hout / d_h]
+    derived = [float(v) for v in derived if np.isfinite(v) and v != 0]
+    return {"views": [float(v) for v in views], "conclusion": conclusion,
+            "derived": derived}
+
+
+def shows_derived(token, value: float) -> bool:
+    """A derived figure in prose: at least three significant digits, each one right."""
+    digits = len(token.text.lstrip("-").replace(".", "").lstrip("0"))
+    return digits >= 3 and abs(token.value - value) <= 0.5 * 10.0 ** (-token.decimals) * (1 + 1e-9)
 
 
 def extras_for(sites, name: str) -> dict[str, list[float]]:
@@ -106,8 +132,10 @@ def test_every_engine_value_is_on_its_page(sites, name, page):
               for v in leaves(pick(trace, field))]
     if page == "conclusion":
         wanted += [("conclusion", v) for v in extras_for(sites, name)["conclusion"]]
+        wanted += [("derived", v) for v in extras_for(sites, name)["derived"]]
     missing = [(field, v) for field, v in wanted
-               if not any(shows(t, v, d) for t in tokens)]
+               if not any(shows_derived(t, v) if field == "derived" else shows(t, v, d)
+                          for t in tokens)]
     assert not missing, (f"{name}/{page}: {len(missing)} of {len(wanted)} engine values "
                          f"not shown, e.g. {missing[:5]}")
 
@@ -120,7 +148,8 @@ def test_every_decimal_on_the_page_is_an_engine_value(sites, name, page):
     extras = extras_for(sites, name)
     allowed = leaves(trace) + extras["views"] + extras["conclusion"]
     strays = [t.text for t in math_tokens(sites.page(name, page))
-              if t.is_decimal and not any(shows(t, v, d) for v in allowed)]
+              if t.is_decimal and not any(shows(t, v, d) for v in allowed)
+              and not any(shows_derived(t, v) for v in extras["derived"])]
     assert not strays, f"{name}/{page}: decimals that are no engine value: {strays[:10]}"
 
 

@@ -140,3 +140,14 @@ def test_configuration_keeps_its_guarantees():
     assert re.search(r"typeset:\s*false", script)
     assert re.search(r'"\[-\]":\s*\["noundefined"\]', script)
     assert "document$.subscribe" in script and "typesetClear" in script
+
+
+def test_delta_is_only_an_error_signal_and_one_update_mark():
+    """δ names error signals only (δ_o, δ_h, δ_{o,c}); the Kronecker delta is [c = k].
+    Updated values carry a prime everywhere, never a ⁺ (the 2018 and Mazur data too)."""
+    sources = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "docs" / "notebook.py",
+               *sorted((ROOT / "data").glob("published-*.toml"))]
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\\delta_\{?[a-z]{2}\}?(?![\w,])", text), path.name
+        assert "^{+}" not in text and "⁺" not in text, path.name

@@ -1,0 +1,83 @@
+"""What fits where: formulas, tables and figures of the default example, every page.
+
+- at 390 px (a phone) no display formula is wider than the text column, so every
+  line's `= result` is on screen without scrolling sideways;
+- at 1280 px no table is wider than its column, and on a phone table text stays at
+  a readable size (a wide table may scroll inside its own box there, never off-page);
+- figure text is at least 11 px as drawn in the article column at 1280 px: the
+  smallest font size written in each SVG, times the scale the page draws it at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from probe import explain
+
+MIN_FIGURE_TEXT_PX = 11.0
+MIN_TABLE_TEXT_PX = 12.0
+FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px|font:\s*(?:[a-z]+\s+)*([\d.]+)px")
+
+
+def _by_page(visits, check) -> dict[str, object]:
+    found = {}
+    for v in visits:
+        wrong = check(v)
+        if wrong:
+            found[v.page.path or "/"] = wrong
+    return found
+
+
+def test_no_formula_wider_than_the_column_on_a_phone(phone_visits):
+    wide = _by_page(phone_visits, lambda v: v.look.wide_math)
+    assert wide == {}, explain(wide)
+
+
+def test_no_table_wider_than_its_column_on_a_desktop(desktop_visits):
+    assert any(v.look.table_font_px for v in desktop_visits), "no page has a table"
+    wide = _by_page(desktop_visits, lambda v: v.look.wide_tables)
+    assert wide == {}, explain(wide)
+
+
+def test_tables_stay_readable_on_a_phone(phone_visits):
+    small = _by_page(phone_visits, lambda v: 0 < v.look.table_font_px < MIN_TABLE_TEXT_PX
+                     and f"table text {v.look.table_font_px}px")
+    cut = _by_page(phone_visits, lambda v: v.look.cut_off)
+    assert small == {} and cut == {}, explain({**small, **cut})
+
+
+def smallest_font_px(svg: str) -> float:
+    """The smallest font size an SVG writes (in its own px), from attributes and CSS."""
+    sizes = [float(a or b) for a, b in FONT_SIZE.findall(svg)]
+    sizes += [float(x) for x in re.findall(r'font-size="([\d.]+)(?:px)?"', svg)]
+    assert sizes, "no font size found in the SVG"
+    return min(sizes)
+
+
+def test_smallest_font_px_reads_css_and_attributes():
+    assert smallest_font_px('<style>text{font-size:12px}</style><text style="font: 9px '
+                            "'DejaVu Sans'\">a</text>") == 9.0
+    assert smallest_font_px('<text font-size="10.5">a</text><style>x{font-size:14px}</style>') == 10.5
+
+
+def test_figure_text_at_least_11px_on_a_desktop(desktop_visits, site_dir):
+    seen, small = 0, {}
+    for v in desktop_visits:
+        for fig in v.look.figures:
+            path = urlsplit(fig["src"]).path
+            if not path.endswith(".svg") or not fig["natural"]:
+                continue
+            file = site_dir / path.lstrip("/")
+            svg = file.read_text(encoding="utf-8")
+            width = re.search(r'<svg[^>]*\swidth="([\d.]+)(pt|px)?"', svg)
+            natural = float(width[1]) * (4 / 3 if width[2] == "pt" else 1)
+            scale = fig["width"] / natural
+            px = smallest_font_px(svg) * (4 / 3 if width[2] == "pt" else 1) * scale
+            seen += 1
+            if px < MIN_FIGURE_TEXT_PX:
+                small.setdefault(v.page.path or "/", []).append(
+                    f"{file.name}: {px:.1f}px (drawn at {scale:.2f} of its size)")
+    assert seen >= 4, f"only {seen} figures found"
+    assert small == {}, explain(small)
