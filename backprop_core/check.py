@@ -43,8 +43,9 @@ from .mistakes import Mistake, for_example, pairs
 from .precision import Written, matches, parse, places_needed, shown, shown_places
 from .stages import CORRECT, GROUPS, KEYS, STAGES, run, shape_of, where
 
-__all__ = ["AnswersError", "Answer", "Record", "Interval", "Target", "read_answers",
-           "grade", "targets", "targets_json", "record_json", "GIVEN_KEYS", "SECTIONS"]
+__all__ = ["AnswersError", "Answer", "Record", "Interval", "Target", "Walk", "read_answers",
+           "grade", "targets", "targets_json", "record_json", "reproduce", "engine_values",
+           "GIVEN_KEYS", "SECTIONS"]
 
 
 class AnswersError(ValueError):
@@ -536,3 +537,40 @@ def targets_json(example: Example) -> dict:
                 "page": t.page, "anchor": t.anchor,
                 "mistakes": {m: plain(i) for m, i in t.mistakes.items()}}
             for k, t in targets(example).items()}
+
+
+# ---------------------------------------------------------------------------------------
+# Reproducing a hand calculation (the 2018 page)
+
+
+@dataclass(frozen=True)
+class Walk:
+    """What a student gets, key by key, working from their own answers with some
+    mistakes: `exact` with unanswered values carried exactly, `rounded` with them
+    rounded as the page shows them. Each key's value is the formula's, on the earlier
+    values (the key's own answer, if any, is not used for it)."""
+
+    exact: dict[str, np.ndarray]
+    rounded: dict[str, np.ndarray]
+
+    def matches(self, key: str, index: tuple[int, ...], written: Written) -> bool:
+        """Does a written value reproduce this walk's value (the checker's rule)?"""
+        value = float(self.exact[key][index])
+        low, high = sorted((value, float(self.rounded[key][index])))
+        return _fits(written, low, high)
+
+
+def reproduce(example: Example, answers: Mapping[str, Any], ids: tuple[str, ...] = ()
+              ) -> Walk:
+    """Walk the step from a student's answers (as `grade` reads them) with the catalogue
+    mistakes `ids` made together (none: the correct formulas, i.e. follow-through)."""
+    from .mistakes import by_id
+
+    habits = CORRECT
+    for i in ids:
+        habits = by_id(i).habit(habits)
+    given = {k: (a.values, a.mask) for k, a in read_answers(answers, example).items()} \
+        if answers else {}
+    exact = run(example, habits, given).computed
+    rounded = run(example, habits, given, rounded=True).computed
+    return Walk({k: v[0] for k, v in exact.items()}, {k: v[0] for k, v in rounded.items()})

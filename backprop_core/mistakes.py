@@ -362,8 +362,8 @@ def pairs(example: Example) -> tuple[Mistake, ...]:
     singles = for_example(example)
     out = []
     for a, b in combinations(singles, 2):
-        if a.habit(CORRECT) == b.habit(a.habit(CORRECT)) or \
-                b.habit(CORRECT) == a.habit(b.habit(CORRECT)):
+        both = b.habit(a.habit(CORRECT))
+        if both in (a.habit(CORRECT), b.habit(CORRECT)):
             continue  # one overrides the other: the pair is a single mistake
         out.append(pair(a, b))
     return tuple(out)

@@ -442,7 +442,7 @@ class Chain:
               the first formula's value, rounded as shown in a rounded walk)
     computed: key -> every formula's value on the walk's earlier values (unrounded,
               before any answer replaced it): what the key should be, given what came
-              before
+              before; the first is the one the walk carried on
     """
 
     values: dict[str, Array]
@@ -466,10 +466,10 @@ def run(example: Example, habits: Habits = CORRECT,
         for stage in STAGES:
             found = tuple(np.asarray(f(v, example, habits, r), dtype=float)
                           for f in stage.formulas(habits))
+            if answers and any(k in answers for k in stage.prefer):
+                found = found[::-1]
             computed[stage.key] = found
-            carried = found[-1] if answers and any(k in answers for k in stage.prefer) \
-                else found[0]
-            value = r(carried)
+            value = r(found[0])
             if answers and stage.key in answers:
                 given, mask = answers[stage.key]
                 value = np.where(mask, given, value)
