@@ -335,8 +335,13 @@ def by_id(id: str) -> Mistake:
 
 @lru_cache(maxsize=64)
 def _for_sizes(n_out: int) -> tuple[Mistake, ...]:
-    extra = tuple(_one_path_entry(k) for k in range(MAX_OUTPUTS + 1, n_out + 1))
-    return CATALOGUE + extra
+    extra = [_one_path_entry(k) for k in range(MAX_OUTPUTS + 1, n_out + 1)]
+    out: list[Mistake] = []
+    for m in CATALOGUE:
+        out.append(m)
+        if m.id == f"one_path[{MAX_OUTPUTS}]":
+            out += extra                    # every one_path[k] together, in order
+    return tuple(out)
 
 
 def for_example(example: Example) -> tuple[Mistake, ...]:
