@@ -5,21 +5,32 @@
 subset of the numeric keys of ``python -m backprop_core trace FILE --json``, with the
 same nesting. Each answered element gets a `Record` with one verdict:
 
-- ``correct``: it carries at least the places the page shows for the correct value
-  (`precision.places_needed`: 0.8 is not an answer for 0.8342) and its half-unit
-  interval reaches the *correct interval*: the hull of the exact value, of the value
-  the formula gives on every earlier value rounded as the page shows it (the rounded
-  chain), and, when every earlier value the student gave is correct, of the value the
-  formula gives on the student's own earlier values. A student who carries 4-decimal
-  intermediates through every stage is therefore correct everywhere.
+- ``correct``: its half-unit interval reaches the *correct interval* (`precision.matches`)
+  and it carries at least the places the page shows for a value in it
+  (`precision.places_needed`: 0.8 is not an answer for 0.8342). The correct interval
+  is the hull of the exact value; of the value the formula gives on every earlier value
+  rounded as the page shows it (the rounded chain, through either correct working
+  where a key has two: o_out − y or stage 1 · stage 2, σ′ from h_out or from h_in; the
+  terms of the loss rounded too); and, when every earlier value the student gave is
+  correct, of the value the formula gives on the student's own earlier values. A
+  student who carries 4-decimal intermediates through every stage is therefore correct
+  everywhere. The places needed are the fewest any of those values needs (a rounded
+  chain can land on 0.0001230 where the exact value, 0.00009297, needs 8).
 - ``follows``: not correct, but what the correct formula gives on the student's own
   earlier answers (unanswered earlier values filled in by the same formulas from the
   student's values, exactly or rounded as shown), under the same places rule:
   follow-through credit, as a human grader gives it.
 - ``wrong``: neither; ``mistakes`` names each catalogue mistake (`mistakes.py`) that,
-  made on the student's own earlier values, reproduces it (pairs of mistakes when no
-  single one does). A value that is right but written with too few places is wrong
-  with a note saying how many places it needs.
+  made on the student's own earlier values, reproduces it under the same rule (both
+  ids of a pair, with ``together``, when no single mistake does). A value that would
+  be right but is written with too few places is wrong with a note saying how many
+  places it needs, unless a single mistake gives exactly it (0.7 for a bias of 0.7113
+  is the frozen bias, not a short answer).
+
+Which earlier keys each key reads is `stages.STAGES` (its `deps`); a key with any
+answered element not correct makes every key reading it lose the follow-through
+allowance for *correct* (it can still follow). Unanswered elements are filled from the
+student's own values by the correct formulas.
 
 `targets(example)` gives the same judgement without a student's earlier values: per key
 and element the correct interval and places, and each mistake's interval, so a static
