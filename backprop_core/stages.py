@@ -38,7 +38,7 @@ from .network import ACTIVATIONS, log_softmax, sigmoid
 from .precision import shown, small_threshold
 
 __all__ = ["Habits", "CORRECT", "Stage", "STAGES", "KEYS", "TWO_WAYS", "WORKINGS", "GROUPS",
-           "Chain", "run",
+           "Chain", "run", "loss_terms",
            "inputs", "where", "shape_of", "round_shown"]
 
 Array = np.ndarray
@@ -180,17 +180,23 @@ def _o_out(v, ex, h, r):
     return sigmoid(o_in)
 
 
+def loss_terms(o_out: Array, y: Array, example: Example, habits: Habits = CORRECT) -> Array:
+    """Each output's term of each example's loss (m, n_out); the loss adds them up."""
+    o = o_out
+    if example.network.output != "softmax_cross_entropy":
+        return 0.5 * (y - o) ** 2
+    log = np.log if habits.log == "e" else np.log10
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = -np.where(y != 0, y * log(o), 0.0)
+        if habits.loss_terms == "binary":
+            terms = terms - np.where(y != 1, (1 - y) * log(1 - o), 0.0)
+    return terms
+
+
 def _losses(v, ex, h, r):
     """Each example's loss; its terms are written down (rounded, in the rounded chain)
     and then added, as a hand calculation does."""
-    o, y = v["forward.o_out"], v["y"]
-    if ex.network.output != "softmax_cross_entropy":
-        return r(0.5 * (y - o) ** 2).sum(axis=1)
-    log = np.log if h.log == "e" else np.log10
-    terms = -np.where(y != 0, y * log(o), 0.0)
-    if h.loss_terms == "binary":
-        terms = terms - np.where(y != 1, (1 - y) * log(1 - o), 0.0)
-    return r(terms).sum(axis=1)
+    return r(loss_terms(v["forward.o_out"], v["y"], ex, h)).sum(axis=1)
 
 
 def _loss(v, ex, h, r):
