@@ -52,7 +52,7 @@ import numpy as np
 from .example import Example
 from .mistakes import Mistake, for_example, pairs
 from .precision import Written, matches, parse, places_needed, shown, shown_places
-from .stages import CORRECT, GROUPS, KEYS, STAGES, WORKINGS, run, shape_of, where
+from .stages import CORRECT, KEYS, STAGES, WORKINGS, run, shape_of, where
 
 __all__ = ["AnswersError", "Answer", "Record", "Interval", "Target", "Walk", "read_answers",
            "grade", "targets", "targets_json", "record_json", "reproduce", "engine_values",

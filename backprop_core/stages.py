@@ -416,13 +416,14 @@ def where(key: str, example: Example) -> tuple[str, str]:
     """The docs page and heading anchor that work out `key` (anchors as MkDocs' toc
     makes them from the headings; tests/test_check.py holds them to docs/*.md)."""
     net = example.network
-    act = {"sigmoid": "sigmoid", "relu": "relu", "tanh": "tanh"}[net.hidden_activation]
+    act = net.hidden_activation          # the heading's Sigmoid / ReLU / tanh, slugified
     softmax = net.output == "softmax_cross_entropy"
+    layer2 = f"layer-2-linear-then-{'softmax' if softmax else 'sigmoid'}"
     table = {
         "forward.h_in": ("forward.md", f"layer-1-linear-then-{act}"),
         "forward.h_out": ("forward.md", f"layer-1-linear-then-{act}"),
-        "forward.o_in": ("forward.md", f"layer-2-linear-then-{'softmax' if softmax else 'sigmoid'}"),
-        "forward.o_out": ("forward.md", f"layer-2-linear-then-{'softmax' if softmax else 'sigmoid'}"),
+        "forward.o_in": ("forward.md", layer2),
+        "forward.o_out": ("forward.md", layer2),
         "losses": ("forward.md", "the-loss"),
         "loss": ("forward.md", "the-loss"),
         "backward.dE_do_out": ("output-layer.md", "stage-1-the-loss-with-respect-to-each-output"),
