@@ -230,9 +230,15 @@ def test_2018_only_binary_log10_gives_the_printed_loss(h18):
             if rounds_to(v, "0.4704") or rounds_to(v, "0.4705")]
     assert hits == [("10", "binary")]
     # term by term at 4 decimals it prints 0.4704; unrounded it would print 0.4705
-    terms = h18.extra["loss_terms_published"]
-    assert round(float(terms.round(4).sum()), 4) == 0.4704
+    o1, o2 = 0.5818, 0.4182                         # its printed o_out, y = [1, 0]
+    terms = [round(-math.log10(o1), 4), round(-math.log10(1 - o2), 4)]
+    assert round(sum(terms), 4) == 0.4704
+    np.testing.assert_allclose(h18.extra["loss_terms_published"],
+                               [-math.log10(o1), -math.log10(1 - o2)], rtol=1e-14)
+    assert h18.rebuilt["loss"].value == pytest.approx(sum(terms), abs=1e-12)
     assert round(losses_pub["10"]["binary"], 4) == 0.4705
+    assert losses_pub["10"]["binary"] == pytest.approx(-math.log10(o1) - math.log10(1 - o2),
+                                                       rel=1e-14)
     # the engine's loss is the natural-log cross-entropy, computed here independently
     o = np.array(h18.trace["forward"]["o_out"][0])
     assert h18.extra["losses_engine"]["e"]["cross_entropy"] == pytest.approx(
@@ -263,6 +269,9 @@ def test_2018_hidden_gradient_needs_both_paths(h18):
     # its −0.1673 took W_h1o1 = 0.4; its forward pass had used 0.7
     assert h18.extra["W_h1o1_used"] == 0.7
     assert round(h18.extra["dE_dh_out1_with_used"], 4) != -0.1673
+    # its stage 1 · stage 2 as printed, times 0.7
+    assert h18.extra["dE_dh_out1_with_used"] == pytest.approx(-1.719 * 0.2433 * 0.7,
+                                                             rel=1e-12)
 
 
 def test_2018_learning_rate(h18):
@@ -283,6 +292,13 @@ def test_2018_biases_have_gradients(h18):
 
 def test_2018_its_own_step_raises_the_loss(h18):
     assert h18.extra["loss_after_published_step"] > h18.trace["loss"] > h18.trace["loss_after"]
+    # both printed weight matrices, the initialised biases, written out here
+    x, b_h, b_o = np.array([0.1, 0.2]), np.array([0.5, 0.6]), np.array([0.7, 0.9])
+    W_ih = np.array([[0.7007, 0.6020], [0.5015, 0.4041]])
+    W_ho = np.array([[0.4055, 0.6075], [0.9057, 0.8077]])
+    o_in = (1 / (1 + np.exp(-(x @ W_ih + b_h)))) @ W_ho + b_o
+    loss = -(o_in[0] - np.log(np.exp(o_in).sum()))
+    assert h18.extra["loss_after_published_step"] == pytest.approx(loss, rel=1e-12)
 
 
 # ---------------------------------------------------------------------------------------
