@@ -12,11 +12,13 @@ are taken as exact when they are used as inputs; only a result carries rounding.
   too small for them). A substituted line is *calculator-true* when its formula,
   evaluated on the inputs exactly as written on that line, lands within half a unit of
   the result's last written place.
-- *The checker* accepts a written answer when it carries at least the places the page
-  would show for the correct value (`places_needed`: 0.8 is not an answer for 0.8342)
-  and its half-unit interval reaches a correct target: the exact value, or the value a
-  student gets by carrying every earlier value rounded as the page shows it (the
-  rounded chain), or anything between the two (`matches`).
+- *The checker* accepts a written answer when its half-unit interval reaches a correct
+  target (`matches`): the exact value, the value a student gets by carrying every
+  earlier value rounded as the page shows it (the rounded chain), or anything between
+  them; and when it carries at least the places the page would show for one of those
+  targets (`places_needed`: 0.8 is not an answer for 0.8342, while a rounded chain that
+  lands on 0.0001230 lets that answer stand for an exact 0.00009297). `check.py` spells
+  out the targets; `docs/index.md` ("How the numbers are shown") says it for readers.
 
 This module is arithmetic on single numbers; it knows nothing about pages or stages.
 """
