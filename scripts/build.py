@@ -99,16 +99,26 @@ def _example_file(args: argparse.Namespace, scratch: Path) -> tuple[Path, str]:
         article.validate(path)
         return path.resolve(), _shown(path)
 
-    table = {"seed": args.random, **{k: v for k, v in sizes.items() if v is not None}}
-    eta = RANDOM_LEARNING_RATE if args.learning_rate is None else args.learning_rate
-    title = f"A random example (seed {args.random})"
-    article.check_sizes(parse_example({"title": title, "learning_rate": eta,
-                                       "random": table}))
-    lines = [f'title = "{title}"', f"learning_rate = {eta!r}", "", "[random]"]
-    lines += [f"{k} = {v}" for k, v in table.items()]
+    data = random_example(args.random, sizes, args.learning_rate)
+    article.check_sizes(parse_example(data))
+    lines = [f'title = "{data["title"]}"', f"learning_rate = {data['learning_rate']!r}", "",
+             "[random]"]
+    lines += [f"{k} = {v}" for k, v in data["random"].items()]
     path = scratch / f"random-{args.random}.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path, f"a random draw (seed {args.random})"
+
+
+def random_example(seed: int, sizes: dict[str, int | None] | None = None,
+                   learning_rate: float | None = None) -> dict:
+    """The example table `--random SEED` builds from (the practice page's seeds too).
+
+    Sizes left out (or None) take example.py's [random] defaults; the learning rate
+    defaults to RANDOM_LEARNING_RATE.
+    """
+    table = {"seed": seed, **{k: v for k, v in (sizes or {}).items() if v is not None}}
+    eta = RANDOM_LEARNING_RATE if learning_rate is None else learning_rate
+    return {"title": f"A random example (seed {seed})", "learning_rate": eta, "random": table}
 
 
 def _build(example_file: Path, label: str, out: Path) -> int:

@@ -1,0 +1,234 @@
+// The practice page (docs/practice.md): judges each typed answer and shows the verdict.
+//
+// Progressive enhancement of the form scripts/practice.py renders. The build wrote, per
+// example, the interval each answer must reach, the places it must carry and the values
+// the classic mistakes give (assets/practice/site.json, seed-K.json); this script only
+// reads a typed number's value and places (precision.py's rule, below) and compares.
+// It computes no number of the network. One document$ subscription; everything it
+// keeps belongs to the page it was started for and is dropped on the next navigation.
+(function () {
+  "use strict";
+
+  // --- precision.py's rule: parse, half_unit, matches (tests/site check they agree) ---
+
+  const NUMBER = /^\s*([+\-\u2212]?)(\d*)(?:\.(\d*))?(?:\s*[eE]\s*([+\-\u2212]?\d+))?\s*$/;
+  const NOISE = 1e-9;
+
+  // A written number: its value and how many decimal places it carries, or null.
+  function parse(text) {
+    const m = NUMBER.exec(text);
+    if (!m || !(m[2] || m[3])) return null;
+    const frac = m[3] || "";
+    const exponent = m[4] ? parseInt(m[4].replace("\u2212", "-"), 10) : 0;
+    const negative = m[1] === "-" || m[1] === "\u2212";
+    const value = Number(`${negative ? "-" : ""}${m[2] || "0"}.${frac || "0"}e${exponent}`);
+    if (!Number.isFinite(value)) return null;
+    return { value, places: Math.max(0, frac.length - exponent) };
+  }
+
+  // Half a unit in the last place; parsed, so it is the correctly rounded 10^-places.
+  function halfUnit(places) {
+    return 0.5 * Number(`1e-${places}`);
+  }
+
+  // Does the half-unit interval of `written` reach [low, high]?
+  function matches(written, low, high) {
+    const h = halfUnit(written.places);
+    const noise = NOISE * Math.max(1, Math.abs(written.value), Math.abs(low), Math.abs(high));
+    return low - h - noise <= written.value && written.value <= high + h + noise;
+  }
+
+  // --- judging one answer against what the build wrote --------------------------------
+
+  const pair = (interval) => (Array.isArray(interval) ? interval : [interval, interval]);
+
+  // entry: [interval, places, [[mistake index, interval, places?], ...]]
+  function judge(entry, names, written) {
+    const [interval, places, wrong] = entry;
+    const [low, high] = pair(interval);
+    if (matches(written, low, high)) {
+      return written.places >= places
+        ? { verdict: "correct", mistakes: [], short: 0 }
+        : { verdict: "wrong", mistakes: [], short: places };
+    }
+    const mistakes = wrong
+      .filter(([, iv, p]) => matches(written, ...pair(iv)) && written.places >= (p ?? places))
+      .map(([i]) => names[i]);
+    return { verdict: "wrong", mistakes, short: 0 };
+  }
+
+  // --- the page ------------------------------------------------------------------------
+
+  function start(root, signal) {
+    const seeds = Number(root.dataset.practiceSeeds);
+    const live = root.querySelector("[data-practice-live]");
+    const which = root.querySelector("[data-practice-which]");
+    const sentences = root.querySelector("[data-practice-sentences]");
+    const siteForm = root.querySelector(".practice-form");
+    let form = siteForm;
+    let data = null;        // the variant on show
+    let shown = "site";     // what the problem's TeX shows: "site" or a seed number
+    let request = 0;        // so a slow response cannot overwrite a newer one
+
+    const fileFor = (seed) => new URL(
+      root.dataset.practiceData + (seed ? `seed-${seed}.json` : "site.json"), location.href);
+
+    function seedInHash() {
+      const m = /^#seed=(.*)$/.exec(location.hash);
+      if (!m) return location.hash ? undefined : null;  // undefined: some other anchor
+      const k = /^\d+$/.test(m[1]) ? Number(m[1]) : NaN;
+      return k >= 1 && k <= seeds ? k : NaN;
+    }
+
+    function say(field, verdict, mistakes, short) {
+      const input = field.querySelector("input");
+      const out = field.querySelector(".practice-say");
+      field.dataset.verdict = verdict;
+      field.dataset.mistake = mistakes.join(" ");
+      if (verdict === "wrong") input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+      out.replaceChildren();
+      if (!verdict) return "";
+      let text;
+      if (verdict === "correct") text = "\u2713 Correct.";
+      else if (short) text = `\u2717 Not enough decimal places: write at least ${short}.`;
+      else if (mistakes.length) text = "\u2717 Not correct. This is what a classic mistake gives:";
+      else text = "\u2717 Not correct.";
+      out.append(text);
+      for (const id of mistakes) {
+        const sentence = sentences.querySelector(`[data-mistake-id="${CSS.escape(id)}"]`);
+        if (sentence) out.append(" ", sentence.cloneNode(true));
+      }
+      return out.textContent;
+    }
+
+    function check(input) {
+      const field = input.closest(".practice-field");
+      const text = input.value;
+      if (!data || !field) return;
+      const name = input.getAttribute("aria-label");
+      if (!text.trim()) {
+        say(field, "", [], 0);
+        return;
+      }
+      const written = parse(text);
+      if (!written) {
+        say(field, "", [], 0);
+        const out = field.querySelector(".practice-say");
+        out.textContent = "Write a number, such as -1.25 or 3e-5.";
+        live.textContent = `${name}: ${out.textContent}`;
+        return;
+      }
+      const entry = data.answers[input.dataset.answer];
+      if (!entry) return;
+      const r = judge(entry, data.mistakes, written);
+      live.textContent = `${name}: ${say(field, r.verdict, r.mistakes, r.short)}`;
+    }
+
+    function reset() {
+      for (const field of form.querySelectorAll(".practice-field")) {
+        field.querySelector("input").value = "";
+        say(field, "", [], 0);
+      }
+    }
+
+    function useForm(layout) {
+      if (form.dataset.layout === layout) return [];
+      const next = layout === siteForm.dataset.layout ? siteForm : (() => {
+        const t = root.querySelector(`template[data-practice-layout="${CSS.escape(layout)}"]`);
+        return t ? t.content.firstElementChild.cloneNode(true) : null;
+      })();
+      if (!next) return [];
+      form.replaceWith(next);
+      form = next;
+      return [...form.querySelectorAll(".arithmatex")];
+    }
+
+    async function show(seed) {
+      const mine = ++request;
+      let next;
+      try {
+        const response = await fetch(fileFor(seed), { signal });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        next = await response.json();
+      } catch (err) {
+        if (signal.aborted || mine !== request) return;
+        which.textContent = "The numbers could not be loaded; the page cannot judge answers.";
+        return;
+      }
+      if (signal.aborted || mine !== request) return;
+      const retype = useForm(next.layout);
+      data = next;
+      reset();
+      if (shown !== (seed || "site")) {
+        root.querySelectorAll("[data-practice-problem]").forEach((el, i) => {
+          el.textContent = `\\[${data.problem[i] || ""}\\]`;
+          retype.push(el);
+        });
+        shown = seed || "site";
+      }
+      typeset(retype);
+      which.replaceChildren(seed
+        ? `Fresh numbers: seed ${seed} of ${seeds}. This address gives them again.`
+        : "The site's own example.");
+      live.textContent = seed ? `New numbers: seed ${seed}.` : "The site's own example.";
+    }
+
+    function follow() {
+      const seed = seedInHash();
+      if (seed === undefined) return;  // a heading's anchor: keep what is on show
+      if (Number.isNaN(seed)) {
+        show(null).then(() => {
+          which.textContent = `No such seed: seeds run from 1 to ${seeds}. ` +
+            "This is the site's own example.";
+        });
+        return;
+      }
+      if (data && (seed || "site") === shown) return;
+      show(seed);
+    }
+
+    root.addEventListener("change", (e) => {
+      if (e.target.matches("input[data-answer]")) check(e.target);
+    }, { signal });
+    root.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && e.target.matches("input[data-answer]")) {
+        e.preventDefault();
+        check(e.target);
+      }
+    }, { signal });
+    root.querySelector("[data-practice-new]").addEventListener("click", () => {
+      const now = typeof shown === "number" ? shown : 0;
+      let k = now;
+      while (k === now) k = 1 + Math.floor(Math.random() * seeds);
+      location.hash = `seed=${k}`;
+    }, { signal });
+    window.addEventListener("hashchange", follow, { signal });
+    follow();
+    if (!data && seedInHash() === undefined) show(null);
+  }
+
+  // Re-typeset swapped TeX, queued behind any typesetting already under way.
+  function typeset(elements) {
+    const MJ = window.MathJax;
+    if (!elements.length || !MJ || !MJ.startup || !MJ.startup.promise || !MJ.typesetPromise) {
+      return;
+    }
+    MJ.startup.promise = MJ.startup.promise
+      .then(() => {
+        MJ.typesetClear(elements);
+        return MJ.typesetPromise(elements);
+      })
+      .catch((err) => console.error("MathJax:", err));
+  }
+
+  let stop = null;  // ends the previous page's listeners and requests
+  document$.subscribe(() => {
+    if (stop) stop.abort();
+    stop = null;
+    const root = document.querySelector("[data-practice]");
+    if (!root) return;
+    stop = new AbortController();
+    start(root, stop.signal);
+  });
+})();

@@ -1,0 +1,426 @@
+"""The practice page's data: the problem to solve and what each typed answer is judged by.
+
+Build-time only. For the site's own example and for the seeds 1…SEEDS (the examples
+`scripts/build.py --random K` builds, through the same `build.random_example`), this
+writes one small JSON file per variant:
+
+    {"seed": 7 | null, "layout": "<id>", "problem": [TeX, …],
+     "mistakes": ["log10_loss", …],
+     "answers": {"forward.o_in[0][1]": [interval, places, [[mistake, interval, places?], …]]}}
+
+  where an interval is one number (low = high) or [low, high], and a mistake's places
+  are given only when they differ from the correct value's
+
+- ``problem``: the starting values as display TeX, every number through `fmt`;
+- ``answers``: per trace key and element, the interval a correct answer must reach and
+  the places it must carry (`backprop_core.check.targets`, the checker's own rule), and
+  the values each classic mistake gives (`backprop_core.mistakes`), mistakes by index.
+
+The page (`html`) holds one labelled input per element, grouped by the article's
+stages; docs/javascripts/practice.js reads a typed number's value and places and
+compares them with these intervals. It computes nothing: every number here comes from
+the engine. The files are cached under .cache/practice/ by the content of the code that
+computes them (and of the site's example), so a warm build only copies them.
+
+Nothing here shows text from an example file: not its title, not its file name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as _html
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from backprop_core import Example, load_example, parse_example
+from backprop_core.cli import trace_dict
+from backprop_core.precision import places_needed
+
+import article
+import build
+import fmt
+
+try:  # TEMPORARY: until branch `check` (issue 10 parts 1-2) is merged
+    from backprop_core import check as _check, mistakes as _mistakes
+except ImportError:
+    import practice_shim as _check
+    _mistakes = _check
+
+__all__ = ["SEEDS", "STAGES", "Built", "Field", "Stage", "build_all", "fields", "html",
+           "install", "seed_example", "variant"]
+
+#: `practice/#seed=K` for K = 1…SEEDS.
+SEEDS = 100
+#: Significant digits kept of a mistake's value (see `_pack`).
+MISTAKE_DIGITS = 12
+#: Where the variants go in the built site, relative to its root.
+SITE_FOLDER = "assets/practice"
+ROOT = Path(__file__).resolve().parent.parent
+#: Everything whose change can change a variant's numbers or TeX.
+SOURCES = (*sorted((ROOT / "backprop_core").glob("*.py")),
+           ROOT / "scripts" / "practice.py", ROOT / "scripts" / "fmt.py",
+           ROOT / "scripts" / "build.py", ROOT / "scripts" / "article.py",
+           *sorted((ROOT / "scripts").glob("practice_shim.py")))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One of the article's stages: its trace keys and where the article works it out."""
+
+    id: str
+    title: str
+    keys: tuple[str, ...]
+    page: str      # docs/ file
+    anchor: str    # a heading id on that page
+    where: str     # how the link names the place
+
+
+STAGES = (
+    Stage("forward", "Forward pass",
+          ("forward.h_in", "forward.h_out", "forward.o_in", "forward.o_out"),
+          "forward.md", "the-forward-pass", "the forward pass"),
+    Stage("loss", "Loss", ("loss",), "forward.md", "the-loss", "the loss"),
+    Stage("output", "Output layer",
+          ("backward.dE_do_out", "backward.do_out_do_in", "backward.dE_do_in",
+           "backward.dE_dW_ho", "backward.dE_db_o"),
+          "output-layer.md", "stage-1-the-loss-with-respect-to-each-output", "layer 2"),
+    Stage("hidden", "Hidden layer",
+          ("backward.dE_dh_out", "backward.dh_out_dh_in", "backward.dE_dh_in",
+           "backward.dE_dW_ih", "backward.dE_db_h"),
+          "hidden-layer.md", "stage-1-the-loss-with-respect-to-the-hidden-output", "layer 1"),
+    Stage("update", "Update", ("updated.W_ho", "updated.b_o", "updated.W_ih", "updated.b_h"),
+          "wrap-up.md", "every-gradient-on-the-graph", "the wrap-up"),
+    Stage("loss_after", "Loss after the step", ("loss_after",),
+          "wrap-up.md", "did-the-step-help", "the wrap-up"),
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input: a trace key and index, its symbol (TeX) and a plain-text name."""
+
+    answer: str    # "forward.o_in[0][1]": the page's data-answer
+    symbol: str
+    name: str
+
+
+def seed_example(seed: int) -> Example:
+    """The example `scripts/build.py --random SEED` builds (default sizes)."""
+    return parse_example(build.random_example(seed))
+
+
+# ---------------------------------------------------------------------------------------
+# Fields: what the page asks for
+
+
+class _Names(article.Tex):
+    """The article's symbols (`Tex.name`, `w_ho`, `d_`, …) without an Article."""
+
+    def __init__(self, m: int) -> None:  # noqa: D107 - only the names are used
+        self.m = m
+
+
+def _symbol(names: _Names, key: str, idx: tuple[int, ...]) -> tuple[str, str]:
+    """TeX and plain text for one element, in the article's notation (1-based)."""
+    n, d = names.name, names.d_
+    ex = f" (example {idx[0] + 1})" if names.m > 1 and key.split(".")[0] in (
+        "forward", "backward") and key.split(".")[1] not in (
+        "dE_dW_ho", "dE_db_o", "dE_dW_ih", "dE_db_h") else ""
+    part, _, leaf = key.partition(".")
+    if key == "loss":
+        return "E", "E, the loss"
+    if key == "loss_after":
+        return r"E_{\text{after}}", "E after the step"
+    if part == "forward":
+        e, u = idx
+        return n(leaf, u, e), f"{leaf},{u + 1}{ex}"
+    if part == "updated":
+        tex, text = _param(names, leaf, idx)
+        return f"{tex}'", f"{text} after the update"
+    if leaf in ("dE_dW_ho", "dE_db_o", "dE_dW_ih", "dE_db_h"):
+        tex, text = _param(names, leaf[3:], idx)
+        return d("E", tex), f"∂E/∂{text}"
+    unit = {"dE_do_out": ("E", "o_out"), "dE_do_in": ("E", "o_in"),
+            "dE_dh_out": ("E", "h_out"), "dE_dh_in": ("E", "h_in")}
+    if leaf in unit:
+        e, u = idx
+        top, base = unit[leaf]
+        return d(top, n(base, u, e)), f"∂E/∂{base},{u + 1}{ex}"
+    if leaf == "do_out_do_in":
+        e, c, k = idx
+        return (d(n("o_out", c, e), n("o_in", k, e)),
+                f"∂o_out,{c + 1}/∂o_in,{k + 1}{ex}")
+    if leaf == "dh_out_dh_in":
+        e, u = idx
+        return (d(n("h_out", u, e), n("h_in", u, e)), f"∂h_out,{u + 1}/∂h_in,{u + 1}{ex}")
+    raise KeyError(f"practice: no symbol for trace key {key!r}")
+
+
+def _param(names: _Names, name: str, idx: tuple[int, ...]) -> tuple[str, str]:
+    if name == "W_ho":
+        return names.w_ho(*idx), f"W_h{idx[0] + 1}o{idx[1] + 1}"
+    if name == "W_ih":
+        return names.w_ih(*idx), f"W_i{idx[0] + 1}h{idx[1] + 1}"
+    layer = name[-1]
+    return names.b(layer, idx[0]), f"b_{layer}{idx[0] + 1}"
+
+
+def _elements(value) -> Iterator[tuple[tuple[int, ...], float]]:
+    arr = np.asarray(value, dtype=float)
+    for idx in np.ndindex(arr.shape):
+        yield tuple(int(i) for i in idx), float(arr[idx])
+
+
+def answer_id(key: str, idx: tuple[int, ...]) -> str:
+    """The page's data-answer: ``forward.o_in[0][1]``, ``loss``."""
+    return key + "".join(f"[{i}]" for i in idx)
+
+
+def fields(example: Example, targets: dict) -> list[tuple[Stage, list[Field]]]:
+    """The inputs for an example, stage by stage, in the article's order."""
+    names = _Names(example.sizes["m"])
+    out = []
+    for stage in STAGES:
+        items = []
+        for key in stage.keys:
+            if key not in targets:
+                continue
+            for idx, _ in _elements(targets[key]["low"]):
+                tex, text = _symbol(names, key, idx)
+                items.append(Field(answer_id(key, idx), tex, text))
+        if items:
+            out.append((stage, items))
+    return out
+
+
+def layout_id(stages: list[tuple[Stage, list[Field]]]) -> str:
+    """Variants with the same inputs share a form; this names the form."""
+    text = "\n".join(f"{f.answer} {f.symbol}" for _, items in stages for f in items)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------------------------------
+# One variant
+
+
+def _targets(example: Example) -> dict:
+    """`check.targets`, in the one shape this module reads:
+    {key: {"low": array, "high": array, "mistakes": {id: array}}}."""
+    return _check.targets(example)
+
+
+def problem_tex(example: Example) -> list[str]:
+    """The starting values as display TeX, as the article's first page sets them."""
+    d = example.decimals
+    p = example.params
+
+    def mat(a) -> str:
+        a = np.asarray(a, dtype=float)
+        return fmt.mat(a if a.ndim == 2 else a[None, :], d)
+
+    return [f"x = {mat(example.x)}, \\qquad y = {mat(example.y)}",
+            f"W_{{ih}} = {mat(p.W_ih)}, \\qquad b_h = {mat(p.b_h)}",
+            f"W_{{ho}} = {mat(p.W_ho)}, \\qquad b_o = {mat(p.b_o)}",
+            f"\\eta = {fmt.num(example.learning_rate, d)}"]
+
+
+def variant(example: Example, seed: int | None) -> dict:
+    """Everything the page needs for one example, JSON-ready (see the module docstring)."""
+    targets = _targets(example)
+    stages = fields(example, targets)
+    ids: list[str] = []
+    answers = {}
+    for _, items in stages:
+        for f in items:
+            key = f.answer.split("[")[0]
+            idx = tuple(int(i) for i in f.answer[len(key):].strip("[]").split("][") if i)
+            low = float(np.asarray(targets[key]["low"], dtype=float)[idx])
+            high = float(np.asarray(targets[key]["high"], dtype=float)[idx])
+            exact = float(np.asarray(_exact(targets[key]), dtype=float)[idx])
+            places = places_needed(exact, example.decimals)
+            wrong = []
+            for mid, value in targets[key]["mistakes"].items():
+                mlow, mhigh = _interval(value, idx)
+                if low <= mlow and mhigh <= high:
+                    continue  # this mistake does not change this value
+                if mid not in ids:
+                    ids.append(mid)
+                mplaces = places_needed((mlow + mhigh) / 2, example.decimals)
+                wrong.append([ids.index(mid), _pack(mlow, mhigh, MISTAKE_DIGITS)]
+                             + ([mplaces] if mplaces != places else []))
+            answers[f.answer] = [_pack(low, high), places, wrong]
+    return {"seed": seed, "layout": layout_id(stages), "decimals": example.decimals,
+            "problem": problem_tex(example), "mistakes": ids, "answers": answers}
+
+
+def _pack(low: float, high: float, digits: int | None = None):
+    """An interval as the page reads it: one number when low == high, else [low, high].
+
+    The correct interval keeps every bit (the page must judge exactly as the checker);
+    a mistake's value is only ever recognised, so `digits` significant digits do
+    (12: far below the half unit of any answer, far above float noise).
+    """
+    if digits is not None:
+        low, high = float(f"{low:.{digits}g}"), float(f"{high:.{digits}g}")
+    return low if low == high else [low, high]
+
+
+def _exact(target: dict):
+    return target.get("exact", target["low"])
+
+
+def _interval(value, idx) -> tuple[float, float]:
+    """A mistake's value at idx: an array, or a (low, high) pair of arrays."""
+    if isinstance(value, dict):
+        return (float(np.asarray(value["low"], dtype=float)[idx]),
+                float(np.asarray(value["high"], dtype=float)[idx]))
+    v = float(np.asarray(value, dtype=float)[idx])
+    return v, v
+
+
+# ---------------------------------------------------------------------------------------
+# Every variant, cached by content
+
+
+@dataclass(frozen=True)
+class Built:
+    """The variants' files and what the page shows for the site's own example."""
+
+    folder: Path                # holds site.json and seed-K.json
+    site: dict                  # site.json, parsed
+    site_stages: list[tuple[Stage, list[Field]]]
+    seed_stages: list[tuple[Stage, list[Field]]]
+    seed_layout: str
+
+
+def _digest(paths, extra: bytes = b"") -> str:
+    h = hashlib.sha256(np.__version__.encode() + extra)
+    for p in paths:
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def _dump(data: dict) -> str:
+    # repr-exact floats: the page must compare with exactly the checker's intervals
+    return json.dumps(data, separators=(",", ":"), allow_nan=False)
+
+
+def build_all(example_path: Path, cache: Path) -> Built:
+    """Write (or find in `cache`) the site's variant and every seed's; return them."""
+    code = _digest(SOURCES, str(SEEDS).encode())
+    seeds_dir = cache / f"seeds-{code}"
+    if not (seeds_dir / "done").is_file():
+        tmp = cache / f".seeds-{code}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for k in range(1, SEEDS + 1):
+            (tmp / f"seed-{k}.json").write_text(_dump(variant(seed_example(k), k)),
+                                                encoding="utf-8")
+        (tmp / "done").write_text("", encoding="utf-8")
+        shutil.rmtree(seeds_dir, ignore_errors=True)
+        tmp.rename(seeds_dir)
+    site_file = cache / f"site-{_digest([*SOURCES, example_path])}.json"
+    example = load_example(example_path)
+    if not site_file.is_file():
+        site_file.write_text(_dump(variant(example, None)), encoding="utf-8")
+    site = json.loads(site_file.read_text(encoding="utf-8"))
+    # The forms are cheap to rebuild from one step each; their numbers are not needed.
+    seed_stages = fields(seed_example(1), _shapes(seed_example(1)))
+    return Built(seeds_dir, site, fields(example, _shapes(example)), seed_stages,
+                 layout_id(seed_stages))
+
+
+def _shapes(example: Example) -> dict:
+    """Just enough of `targets` for `fields`: each key with an array of its shape."""
+    t = trace_dict(example, example.step())
+    out = {}
+    for stage in STAGES:
+        for key in stage.keys:
+            node = t
+            for part in key.split("."):
+                node = node[part]
+            out[key] = {"low": node}
+    return out
+
+
+def install(built: Built, site_dir: Path) -> None:
+    """Copy every variant into the built site (on_post_build)."""
+    target = site_dir / SITE_FOLDER
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    (target / "site.json").write_text(_dump(built.site), encoding="utf-8")
+    for k in range(1, SEEDS + 1):
+        shutil.copyfile(built.folder / f"seed-{k}.json", target / f"seed-{k}.json")
+
+
+# ---------------------------------------------------------------------------------------
+# The page
+
+
+def _page_url(doc: str) -> str:
+    """forward.md → forward/ (use_directory_urls)."""
+    stem = doc[:-3]
+    return "" if stem == "index" else f"{stem}/"
+
+
+def _form(stages: list[tuple[Stage, list[Field]]], page_url: str, layout: str) -> str:
+    esc = _html.escape
+    up = "../" * page_url.count("/")
+    parts = [f'<div class="practice-form" data-layout="{layout}">']
+    for stage, items in stages:
+        href = f"{up}{_page_url(stage.page)}#{stage.anchor}"
+        parts.append(f'<section class="practice-stage" data-stage="{stage.id}">'
+                     f'<h2 id="practice-{stage.id}">{esc(stage.title)}</h2>'
+                     f'<p class="practice-working"><a href="{href}">Show the working '
+                     f"({esc(stage.where)})</a></p>"
+                     '<div class="practice-fields">')
+        for f in items:
+            ident = "pr-" + "".join(c if c.isalnum() else "-" for c in f.answer).strip("-")
+            parts.append(
+                f'<div class="practice-field" data-verdict="" data-mistake="">'
+                f'<label for="{ident}"><span class="arithmatex">\\({f.symbol}\\)</span></label>'
+                f'<input id="{ident}" type="text" inputmode="decimal" autocomplete="off" '
+                f'spellcheck="false" data-answer="{esc(f.answer)}" '
+                f'aria-label="{esc(f.name)}" aria-describedby="{ident}-say">'
+                f'<p class="practice-say" id="{ident}-say"></p></div>')
+        parts.append("</div></section>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def html(built: Built, page_url: str) -> str:
+    """The practice area: problem, forms, mistake sentences, controls (see practice.js)."""
+    up = "../" * page_url.count("/")
+    site_layout = built.site["layout"]
+    problem = "".join(f'<div class="arithmatex" data-practice-problem="{i}">\\[{tex}\\]</div>'
+                      for i, tex in enumerate(built.site["problem"]))
+    templates = ""
+    if built.seed_layout != site_layout:
+        templates = (f'<template data-practice-layout="{built.seed_layout}">'
+                     f"{_form(built.seed_stages, page_url, built.seed_layout)}</template>")
+    sentences = "".join(_sentence(m, up) for m in _mistakes.CATALOGUE)
+    return (
+        f'<div class="practice" data-practice data-practice-data="{up}{SITE_FOLDER}/" '
+        f'data-practice-seeds="{SEEDS}">'
+        '<div class="practice-controls">'
+        '<p class="practice-which" data-practice-which>The site\'s own example.</p>'
+        '<button type="button" class="md-button" data-practice-new>New numbers</button>'
+        '</div>'
+        f'<div class="practice-problem">{problem}</div>'
+        f"{_form(built.site_stages, page_url, site_layout)}{templates}"
+        f'<div hidden data-practice-sentences>{sentences}</div>'
+        '<p class="practice-live" aria-live="polite" data-practice-live></p>'
+        "</div>")
+
+
+def _sentence(mistake, up: str) -> str:
+    href = f"{up}{_page_url(mistake.page)}#{mistake.anchor}"
+    return (f'<span data-mistake-id="{_html.escape(mistake.id)}">'
+            f"{_html.escape(mistake.sentence)} "
+            f'<a href="{href}">Where this goes wrong</a>.</span>')
