@@ -223,9 +223,10 @@ def problem_tex(example: Example) -> list[str]:
         a = np.asarray(a, dtype=float)
         return fmt.mat(a if a.ndim == 2 else a[None, :], d)
 
-    return [f"x = {mat(example.x)}, \\qquad y = {mat(example.y)}",
-            f"W_{{ih}} = {mat(p.W_ih)}, \\qquad b_h = {mat(p.b_h)}",
-            f"W_{{ho}} = {mat(p.W_ho)}, \\qquad b_o = {mat(p.b_o)}",
+    # One block per value, so that each fits a phone's width on its own.
+    return [f"x = {mat(example.x)}", f"y = {mat(example.y)}",
+            f"W_{{ih}} = {mat(p.W_ih)}", f"b_h = {mat(p.b_h)}",
+            f"W_{{ho}} = {mat(p.W_ho)}", f"b_o = {mat(p.b_o)}",
             f"\\eta = {fmt.num(example.learning_rate, d)}"]
 
 
@@ -384,7 +385,7 @@ def _form(stages: list[tuple[Stage, list[Field]]], page_url: str, layout: str) -
             ident = "pr-" + "".join(c if c.isalnum() else "-" for c in f.answer).strip("-")
             parts.append(
                 f'<div class="practice-field" data-verdict="" data-mistake="">'
-                f'<label for="{ident}"><span class="arithmatex">\\({f.symbol}\\)</span></label>'
+                f'<label for="{ident}"><span class="arithmatex">\\(\\displaystyle {f.symbol}\\)</span></label>'
                 f'<input id="{ident}" type="text" inputmode="decimal" autocomplete="off" '
                 f'spellcheck="false" data-answer="{esc(f.answer)}" '
                 f'aria-label="{esc(f.name)}" aria-describedby="{ident}-say">'
