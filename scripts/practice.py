@@ -41,7 +41,6 @@ from backprop_core import Example, load_example, parse_example
 from backprop_core.cli import trace_dict
 from backprop_core.precision import places_needed
 
-import article
 import build
 import fmt
 
@@ -102,7 +101,7 @@ STAGES = (
 
 @dataclass(frozen=True)
 class Field:
-    """One input: a trace key and index, its symbol (TeX) and a plain-text name."""
+    """One input: a trace key and index, its symbol (HTML) and a plain-text name."""
 
     answer: str    # "forward.o_in[0][1]": the page's data-answer
     symbol: str
@@ -118,56 +117,60 @@ def seed_example(seed: int) -> Example:
 # Fields: what the page asks for
 
 
-class _Names(article.Tex):
-    """The article's symbols (`Tex.name`, `w_ho`, `d_`, …) without an Article."""
+def _v(base: str, sub: str, e: int | None, m: int) -> str:
+    """A variable as HTML, in the article's notation: h_in,2 → <var>h</var><sub>in,2</sub>;
+    with more than one example, its number as a superscript."""
+    sup = f"<sup>({e + 1})</sup>" if m > 1 and e is not None else ""
+    return f"<var>{base}</var>{sup}<sub>{sub}</sub>"
 
-    def __init__(self, m: int) -> None:  # noqa: D107 - only the names are used
-        self.m = m
+
+def _unit(name: str, u: int, e: int | None, m: int) -> str:
+    head, sub = name.split("_", 1)
+    return _v(head, f"{sub},{u + 1}", e, m)
 
 
-def _symbol(names: _Names, key: str, idx: tuple[int, ...]) -> tuple[str, str]:
-    """TeX and plain text for one element, in the article's notation (1-based)."""
-    n, d = names.name, names.d_
-    ex = f" (example {idx[0] + 1})" if names.m > 1 and key.split(".")[0] in (
-        "forward", "backward") and key.split(".")[1] not in (
-        "dE_dW_ho", "dE_db_o", "dE_dW_ih", "dE_db_h") else ""
+def _param(name: str, idx: tuple[int, ...]) -> tuple[str, str]:
+    """A parameter element as HTML and plain text: W_{h_2 o_1} → W<sub>h2o1</sub>."""
+    if name in ("W_ho", "W_ih"):
+        a, b = name[2], name[3]
+        sub = f"{a}{idx[0] + 1}{b}{idx[1] + 1}"
+        return _v("W", sub, None, 1), f"W_{sub}"
+    layer = name[-1]
+    return _v("b", f"{layer}{idx[0] + 1}", None, 1), f"b_{layer}{idx[0] + 1}"
+
+
+def _symbol(key: str, idx: tuple[int, ...], m: int) -> tuple[str, str]:
+    """HTML and plain text naming one element, 1-based as the article counts.
+
+    HTML rather than TeX: MathJax puts every formula in the tab order, and the form
+    should take one Tab per box.
+    """
     part, _, leaf = key.partition(".")
     if key == "loss":
-        return "E", "E, the loss"
+        return "<var>E</var>", "E, the loss"
     if key == "loss_after":
-        return r"E_{\text{after}}", "E after the step"
-    if part == "forward":
-        e, u = idx
-        return n(leaf, u, e), f"{leaf},{u + 1}{ex}"
+        return "<var>E</var><sub>after</sub>", "E after the step"
     if part == "updated":
-        tex, text = _param(names, leaf, idx)
-        return f"{tex}'", f"{text} after the update"
+        html, text = _param(leaf, idx)
+        return html.replace("</var>", "</var>′", 1), f"{text} after the update"
     if leaf in ("dE_dW_ho", "dE_db_o", "dE_dW_ih", "dE_db_h"):
-        tex, text = _param(names, leaf[3:], idx)
-        return d("E", tex), f"∂E/∂{text}"
-    unit = {"dE_do_out": ("E", "o_out"), "dE_do_in": ("E", "o_in"),
-            "dE_dh_out": ("E", "h_out"), "dE_dh_in": ("E", "h_in")}
+        html, text = _param(leaf[4:], idx)
+        return f"∂<var>E</var>/∂{html}", f"∂E/∂{text}"
+    e = idx[0]
+    ex = f", example {e + 1}" if m > 1 else ""
+    if part == "forward":
+        return _unit(leaf, idx[1], e, m), f"{leaf},{idx[1] + 1}{ex}"
+    unit = {"dE_do_out": "o_out", "dE_do_in": "o_in", "dE_dh_out": "h_out", "dE_dh_in": "h_in"}
     if leaf in unit:
-        e, u = idx
-        top, base = unit[leaf]
-        return d(top, n(base, u, e)), f"∂E/∂{base},{u + 1}{ex}"
-    if leaf == "do_out_do_in":
-        e, c, k = idx
-        return (d(n("o_out", c, e), n("o_in", k, e)),
-                f"∂o_out,{c + 1}/∂o_in,{k + 1}{ex}")
-    if leaf == "dh_out_dh_in":
-        e, u = idx
-        return (d(n("h_out", u, e), n("h_in", u, e)), f"∂h_out,{u + 1}/∂h_in,{u + 1}{ex}")
+        base, u = unit[leaf], idx[1]
+        return (f"∂<var>E</var>/∂{_unit(base, u, e, m)}",
+                f"∂E/∂{base},{u + 1}{ex}")
+    if leaf in ("do_out_do_in", "dh_out_dh_in"):
+        top, bottom = ("o_out", "o_in") if leaf == "do_out_do_in" else ("h_out", "h_in")
+        c, k = (idx[1], idx[2]) if len(idx) == 3 else (idx[1], idx[1])
+        return (f"∂{_unit(top, c, e, m)}/∂{_unit(bottom, k, e, m)}",
+                f"∂{top},{c + 1}/∂{bottom},{k + 1}{ex}")
     raise KeyError(f"practice: no symbol for trace key {key!r}")
-
-
-def _param(names: _Names, name: str, idx: tuple[int, ...]) -> tuple[str, str]:
-    if name == "W_ho":
-        return names.w_ho(*idx), f"W_h{idx[0] + 1}o{idx[1] + 1}"
-    if name == "W_ih":
-        return names.w_ih(*idx), f"W_i{idx[0] + 1}h{idx[1] + 1}"
-    layer = name[-1]
-    return names.b(layer, idx[0]), f"b_{layer}{idx[0] + 1}"
 
 
 def _elements(value) -> Iterator[tuple[tuple[int, ...], float]]:
@@ -183,7 +186,7 @@ def answer_id(key: str, idx: tuple[int, ...]) -> str:
 
 def fields(example: Example, targets: dict) -> list[tuple[Stage, list[Field]]]:
     """The inputs for an example, stage by stage, in the article's order."""
-    names = _Names(example.sizes["m"])
+    m = example.sizes["m"]
     out = []
     for stage in STAGES:
         items = []
@@ -191,8 +194,8 @@ def fields(example: Example, targets: dict) -> list[tuple[Stage, list[Field]]]:
             if key not in targets:
                 continue
             for idx, _ in _elements(targets[key]["low"]):
-                tex, text = _symbol(names, key, idx)
-                items.append(Field(answer_id(key, idx), tex, text))
+                symbol, text = _symbol(key, idx, m)
+                items.append(Field(answer_id(key, idx), symbol, text))
         if items:
             out.append((stage, items))
     return out
@@ -385,7 +388,7 @@ def _form(stages: list[tuple[Stage, list[Field]]], page_url: str, layout: str) -
             ident = "pr-" + "".join(c if c.isalnum() else "-" for c in f.answer).strip("-")
             parts.append(
                 f'<div class="practice-field" data-verdict="" data-mistake="">'
-                f'<label for="{ident}"><span class="arithmatex">\\(\\displaystyle {f.symbol}\\)</span></label>'
+                f'<label for="{ident}">{f.symbol}</label>'
                 f'<input id="{ident}" type="text" inputmode="decimal" autocomplete="off" '
                 f'spellcheck="false" data-answer="{esc(f.answer)}" '
                 f'aria-label="{esc(f.name)}" aria-describedby="{ident}-say">'

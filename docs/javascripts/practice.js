@@ -201,7 +201,10 @@
       const now = typeof shown === "number" ? shown : 0;
       let k = now;
       while (k === now) k = 1 + Math.floor(Math.random() * seeds);
-      location.hash = `seed=${k}`;
+      // pushState, not location.hash: Material's instant navigation answers a hash
+      // change by loading the page afresh, which would fetch the numbers twice.
+      history.pushState(null, "", `#seed=${k}`);
+      show(k);
     }, { signal });
     window.addEventListener("hashchange", follow, { signal });
     follow();

@@ -1,0 +1,397 @@
+"""The practice page in a real browser: typed answers, verdicts, seeds, navigation.
+
+What a value should be comes from the engine's command line (`trace --json`) for the
+example the page poses; what a classic mistake gives is written out here from its
+definition (10·η, the base-10 logarithm, a flipped sign), not read from the catalogue.
+The precision table at the end runs the page's own script on a synthetic page, so the
+script's reading of a typed number is held to backprop_core.precision case by case.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+from conftest import EXAMPLE, PHONE, ROOT
+from probe import explain, look, settle
+
+from backprop_core import precision
+from backprop_core.example import load_example
+
+SEEDS = 100
+FIELD = ".practice-field"
+
+
+# --- what the page should accept ---------------------------------------------------------
+
+
+def trace(path: Path) -> dict:
+    done = subprocess.run([sys.executable, "-m", "backprop_core", "trace", str(path), "--json"],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def seed_file(tmp: Path, k: int) -> Path:
+    """The example file the issue defines for practice/#seed=K."""
+    path = tmp / f"seed-{k}.toml"
+    path.write_text(f"learning_rate = 0.1\n\n[random]\nseed = {k}\n", encoding="utf-8")
+    return path
+
+
+def value(t: dict, answer: str) -> float:
+    """trace value for a data-answer such as ``forward.o_in[0][1]``."""
+    key, _, rest = answer.partition("[")
+    node = t
+    for part in key.split("."):
+        node = node[part]
+    for i in re.findall(r"\d+", "[" + rest if rest else ""):
+        node = node[int(i)]
+    return float(node)
+
+
+def written(v: float, decimals: int) -> str:
+    """`v` as a careful student writes it: as many places as the article shows."""
+    return f"{v:.{precision.places_needed(v, decimals)}f}"
+
+
+@pytest.fixture(scope="module")
+def site_trace() -> dict:
+    return trace(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def decimals() -> int:
+    return load_example(EXAMPLE).decimals
+
+
+# --- driving the page ----------------------------------------------------------------------
+
+
+def open_practice(open_tab, base_url, hash_="", **options):
+    tab = open_tab(**options)
+    tab.page.goto(urljoin(base_url, "practice/") + hash_, wait_until="load")
+    settle(tab.page)
+    wait_ready(tab.page)
+    return tab
+
+
+def wait_ready(page, seed=None):
+    """Until the page has its numbers (the status line names the variant on show)."""
+    want = f"seed {seed} of" if seed else ""
+    page.wait_for_function(
+        "w => { const el = document.querySelector('[data-practice-which]');"
+        " return el && (w ? el.textContent.includes(w) : !el.textContent.includes('could not'))"
+        " && document.querySelector('[data-practice-live]').textContent !== ''; }",
+        arg=want, timeout=10000)
+
+
+def answer(page, key: str, text: str, how: str = "enter") -> dict:
+    box = page.locator(f'input[data-answer="{key}"]')
+    box.fill(text)
+    if how == "enter":
+        box.press("Enter")
+    else:  # change: leave the box
+        box.press("Tab")
+    return verdict(page, key)
+
+
+def verdict(page, key: str) -> dict:
+    return page.evaluate("""key => {
+      const box = document.querySelector(`input[data-answer="${key}"]`);
+      const field = box.closest('[data-verdict]');
+      return {verdict: field.dataset.verdict, mistake: field.dataset.mistake,
+              said: field.querySelector('.practice-say').textContent,
+              live: document.querySelector('[data-practice-live]').textContent,
+              invalid: box.getAttribute('aria-invalid')};
+    }""", key)
+
+
+def answer_keys(page) -> list[str]:
+    return page.evaluate("[...document.querySelectorAll('input[data-answer]')]"
+                         ".map(i => i.dataset.answer)")
+
+
+def problem_text(page) -> str:
+    """The starting values as rendered (MathJax's assistive MathML, token by token)."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-practice-problem]')]
+      .map(el => [...el.querySelectorAll('mjx-assistive-mml math *')]
+        .filter(e => !e.children.length).map(e => e.textContent.trim()).join(' '))
+      .join(' | ')""").replace("\u2212", "-")
+
+
+def numbers(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"-\s?\d+(?:\.\d+)?|\d+(?:\.\d+)?", text.replace("- ", "-"))]
+
+
+def starting_numbers(example) -> list[float]:
+    p = example.params
+    out = []
+    for a in (example.x, example.y, p.W_ih, p.b_h, p.W_ho, p.b_o):
+        out += [float(v) for v in a.ravel()]
+    return out + [example.learning_rate]
+
+
+# --- verdicts ----------------------------------------------------------------------------
+
+
+def test_every_value_written_as_the_article_shows_it_is_correct(open_tab, base_url, site_trace,
+                                                                decimals):
+    tab = open_practice(open_tab, base_url)
+    keys = answer_keys(tab.page)
+    assert len(keys) >= 40, keys
+    wrong = {}
+    for key in keys:
+        text = written(value(site_trace, key), decimals)
+        seen = answer(tab.page, key, text)
+        if seen["verdict"] != "correct" or seen["mistake"]:
+            wrong[f"{key} = {text}"] = seen
+    assert wrong == {}, explain(wrong)
+    assert tab.problems() == []
+
+
+def test_wrong_short_and_unreadable_values(open_tab, base_url, site_trace, decimals):
+    tab = open_practice(open_tab, base_url)
+    loss = site_trace["loss"]
+    seen = answer(tab.page, "loss", written(loss + 0.5, decimals))
+    assert (seen["verdict"], seen["mistake"], seen["invalid"]) == ("wrong", "", "true"), seen
+    assert "Not correct" in seen["said"] and "E" in seen["live"] and "Not correct" in seen["live"]
+    # The right value with too few places is not an answer (precision.places_needed).
+    seen = answer(tab.page, "loss", f"{loss:.1f}", how="change")
+    assert seen["verdict"] == "wrong" and "decimal places" in seen["said"], seen
+    # Not a number: no verdict, a hint instead.
+    seen = answer(tab.page, "loss", "1/3")
+    assert seen["verdict"] == "" and "Write a number" in seen["said"], seen
+    # Emptied: back to unanswered.
+    seen = answer(tab.page, "loss", "")
+    assert (seen["verdict"], seen["mistake"], seen["said"]) == ("", "", ""), seen
+    # A minus sign as typeset (U+2212) reads as a minus.
+    g = value(site_trace, "backward.dE_dW_ho[1][0]")
+    seen = answer(tab.page, "backward.dE_dW_ho[1][0]", written(g, decimals).replace("-", "\u2212"))
+    assert seen["verdict"] == "correct", seen
+
+
+def test_classic_mistakes_are_named(open_tab, base_url, site_trace, decimals):
+    tab = open_practice(open_tab, base_url)
+    t, eta = site_trace, site_trace["learning_rate"]
+    cases = {  # (key, what the mistake gives, its id), each from the mistake's definition
+        "log10": ("loss", t["loss"] / math.log(10), "log10_loss"),
+        "x10": ("updated.W_ho[1][0]",
+                t["params"]["W_ho"][1][0] - 10 * eta * t["gradients"]["W_ho"][1][0],
+                "learning_rate_x10"),
+        "sign": ("updated.W_ho[0][1]",
+                 t["params"]["W_ho"][0][1] + eta * t["gradients"]["W_ho"][0][1], "sign_flip"),
+    }
+    for key, v, _ in cases.values():  # each mistake visibly changes its value
+        assert abs(v - value(t, key)) > 10 ** -decimals, key
+    wrong = {}
+    for name, (key, v, mistake) in cases.items():
+        seen = answer(tab.page, key, written(v, decimals))
+        if seen["verdict"] != "wrong" or mistake not in seen["mistake"].split():
+            wrong[name] = seen
+        elif "classic mistake" not in seen["said"] or "classic mistake" not in seen["live"]:
+            wrong[name] = f"no sentence shown: {seen}"
+    assert wrong == {}, explain(wrong)
+    # The sentence links to where the article explains it, and the link is real.
+    href = tab.page.locator('input[data-answer="loss"]').locator(
+        "xpath=ancestor::*[@data-verdict][1]//a").first.get_attribute("href")
+    assert href and "#" in href, href
+
+
+# --- seeds ----------------------------------------------------------------------------------
+
+
+def test_a_seed_poses_the_random_example_and_judges_it(open_tab, base_url, tmp_path, decimals):
+    k = 7
+    example = load_example(seed_file(tmp_path, k))
+    t = trace(seed_file(tmp_path, k))
+    tab = open_practice(open_tab, base_url, f"#seed={k}")
+    wait_ready(tab.page, k)
+    settle(tab.page)
+    shown = numbers(problem_text(tab.page))
+    assert shown == starting_numbers(example), problem_text(tab.page)
+    seen = answer(tab.page, "loss", written(t["loss"], example.decimals))
+    assert seen["verdict"] == "correct", seen
+    seen = answer(tab.page, "updated.W_ho[0][1]", written(t["updated"]["W_ho"][0][1],
+                                                          example.decimals))
+    assert seen["verdict"] == "correct", seen
+    site_loss = trace(EXAMPLE)["loss"]
+    seen = answer(tab.page, "forward.o_out[0][0]", written(site_loss, decimals))
+    assert seen["verdict"] == "wrong", seen
+    assert tab.problems() == []
+
+
+@pytest.mark.parametrize("k", [1, 42, SEEDS])
+def test_seeds_one_to_n_each_pose_their_example(open_tab, base_url, tmp_path, k):
+    example = load_example(seed_file(tmp_path, k))
+    tab = open_practice(open_tab, base_url, f"#seed={k}")
+    wait_ready(tab.page, k)
+    settle(tab.page)
+    assert numbers(problem_text(tab.page)) == starting_numbers(example)
+
+
+@pytest.mark.parametrize("bad", ["0", str(SEEDS + 1), "abc", "7x"])
+def test_an_unknown_seed_says_so_and_poses_the_site_example(open_tab, base_url, bad):
+    tab = open_practice(open_tab, base_url, f"#seed={bad}")
+    tab.page.wait_for_function(
+        "() => document.querySelector('[data-practice-which]').textContent.includes('No such seed')",
+        timeout=10000)
+    settle(tab.page)
+    assert numbers(problem_text(tab.page)) == starting_numbers(load_example(EXAMPLE))
+    assert tab.problems() == []
+
+
+def test_new_numbers_moves_to_another_seed(open_tab, base_url, tmp_path):
+    tab = open_practice(open_tab, base_url, "#seed=3")
+    page = tab.page
+    wait_ready(page, 3)
+    answer(page, "loss", "1")
+    fetched = []
+    page.on("request", lambda r: "/assets/practice/" in r.url and fetched.append(r.url))
+    for _ in range(3):
+        before, count = page.url, len(fetched)
+        page.get_by_role("button", name="New numbers").click()
+        page.wait_for_function("b => location.href !== b", arg=before, timeout=5000)
+        k = int(re.search(r"#seed=(\d+)$", page.url).group(1))
+        assert 1 <= k <= SEEDS and not before.endswith(f"#seed={k}")
+        wait_ready(page, k)
+        settle(page)
+        assert numbers(problem_text(page)) == starting_numbers(load_example(seed_file(tmp_path, k)))
+        assert verdict(page, "loss")["verdict"] == "", "answers must be cleared for new numbers"
+        assert len(fetched) - count == 1, fetched[count:]
+    # Back in history: the previous seed's numbers again.
+    previous = page.url
+    page.go_back()
+    page.wait_for_function("b => location.href !== b", arg=previous, timeout=5000)
+    k = int(re.search(r"#seed=(\d+)$", page.url).group(1))
+    wait_ready(page, k)
+    settle(page)
+    assert numbers(problem_text(page)) == starting_numbers(load_example(seed_file(tmp_path, k)))
+    assert tab.problems() == []
+
+
+# --- navigation, keyboard, requests, phone ----------------------------------------------------
+
+
+CLICK_NAV = """text => {
+  const link = [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link[href]')]
+    .find(a => a.textContent.trim().startsWith(text));
+  if (!link) return false;
+  link.click();
+  return true;
+}"""
+
+
+def test_instant_navigation_in_and_out(open_tab, base_url, site_trace, decimals):
+    tab = open_tab(color_scheme="light")
+    page = tab.page
+    page.goto(base_url, wait_until="load")
+    settle(page)
+    page.evaluate("() => { window.__notReloaded = 'yes'; }")
+    fetched = []
+    page.on("request", lambda r: "/assets/practice/" in r.url and fetched.append(r.url))
+    for lap in range(2):
+        assert page.evaluate(CLICK_NAV, "Practice"), "no nav link to the practice page"
+        page.wait_for_function("() => location.pathname.endsWith('/practice/')", timeout=10000)
+        settle(page)
+        wait_ready(page)
+        seen = answer(page, "loss", written(site_trace["loss"], decimals))
+        assert seen["verdict"] == "correct", (lap, seen)
+        assert page.evaluate(CLICK_NAV, "Forward pass")
+        page.wait_for_function("() => location.pathname.endsWith('/forward/')", timeout=10000)
+        settle(page)
+    assert page.evaluate("() => window.__notReloaded === 'yes'"), "instant navigation is off"
+    # On another page the practice script does nothing, even when the hash looks like a seed.
+    before = len(fetched)
+    page.evaluate("() => { location.hash = 'seed=5'; }")
+    page.wait_for_timeout(300)
+    assert len(fetched) == before, fetched[before:]
+    # In again: one page's worth of listeners, so New numbers fetches exactly once.
+    assert page.evaluate(CLICK_NAV, "Practice")
+    page.wait_for_function("() => location.pathname.endsWith('/practice/')", timeout=10000)
+    settle(page)
+    wait_ready(page)
+    before = len(fetched)
+    page.get_by_role("button", name="New numbers").click()
+    page.wait_for_function("() => /#seed=\\d+$/.test(location.href)", timeout=5000)
+    k = int(re.search(r"#seed=(\d+)$", page.url).group(1))
+    wait_ready(page, k)
+    page.wait_for_timeout(300)
+    assert len(fetched) - before == 1, fetched[before:]
+    assert tab.problems() == []
+
+
+def test_keyboard_only(open_tab, base_url, site_trace, decimals):
+    tab = open_practice(open_tab, base_url)
+    page = tab.page
+    first = answer_keys(page)[0]
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.dataset.answer || ''") == first:
+            break
+    else:
+        pytest.fail(f"Tab never reached the first answer box ({first})")
+    page.keyboard.type(written(value(site_trace, first), decimals))
+    page.keyboard.press("Enter")
+    assert verdict(page, first)["verdict"] == "correct"
+    # The next box is one Tab away; leaving a box judges it too.
+    second = answer_keys(page)[1]
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.dataset.answer") == second
+    page.keyboard.type("12345")
+    page.keyboard.press("Tab")
+    assert verdict(page, second)["verdict"] == "wrong"
+    # New numbers from the keyboard.
+    page.locator("[data-practice-new]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => /#seed=\\d+$/.test(location.href)", timeout=5000)
+    # Every input has a label and an accessible name.
+    unnamed = page.evaluate("""() => [...document.querySelectorAll('input[data-answer]')]
+      .filter(i => !i.labels.length || !(i.getAttribute('aria-label') || '').trim())
+      .map(i => i.dataset.answer)""")
+    assert unnamed == []
+    assert tab.problems() == []
+
+
+def test_no_request_leaves_the_site(open_tab, base_url, site_trace, decimals):
+    tab = open_practice(open_tab, base_url, "#seed=11")
+    wait_ready(tab.page, 11)
+    answer(tab.page, "loss", "0.5")
+    tab.page.get_by_role("button", name="New numbers").click()
+    tab.page.wait_for_timeout(500)
+    assert tab.external == []
+    assert tab.problems() == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_phone_width_and_scheme_with_verdicts_shown(open_tab, base_url, site_trace, decimals,
+                                                    screenshots, scheme):
+    tab = open_practice(open_tab, base_url, viewport=PHONE, is_mobile=True, has_touch=True,
+                        color_scheme=scheme)
+    page = tab.page
+    t = site_trace
+    answer(page, "loss", written(t["loss"] / math.log(10), decimals))            # a mistake
+    answer(page, "forward.h_out[0][0]", written(value(t, "forward.h_out[0][0]"), decimals))
+    answer(page, "forward.o_in[0][1]", "3")                                       # wrong
+    settle(page)
+    seen = look(page)
+    page.screenshot(path=str(screenshots / f"practice-verdicts-phone-{scheme}.png"),
+                    full_page=True)
+    assert seen.page_width <= seen.viewport_width, seen.page_width
+    assert seen.cut_off == [], seen.cut_off
+    assert seen.low_contrast == [], seen.low_contrast
+    if scheme == "dark":
+        assert seen.scheme == "slate"
+    # Not colour alone: each verdict is also a word and a symbol, and a border style.
+    styles = page.evaluate("""() => ['correct', 'wrong'].map(v => {
+      const f = document.querySelector(`[data-verdict="${v}"]`);
+      return [f.querySelector('.practice-say').textContent.slice(0, 1),
+              getComputedStyle(f).borderLeftStyle]; })""")
+    assert styles == [["\u2713", "solid"], ["\u2717", "dashed"]], styles
+    assert tab.problems() == []
