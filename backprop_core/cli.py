@@ -1,7 +1,8 @@
-"""Command line: `python -m backprop_core trace FILE [--json]` and `gradcheck FILE`.
+"""Command line: `trace FILE [--json]`, `gradcheck FILE`, `check EXAMPLE ANSWERS [--json]`.
 
 A homework checker as much as a build input. A user mistake (missing file, malformed
-example) prints one line on stderr and exits 2; nothing goes to stdout.
+example or answers file) prints one line on stderr and exits 2; nothing goes to stdout.
+`check` exits 0 when every answer is correct and 1 when any is not.
 """
 
 from __future__ import annotations
@@ -9,17 +10,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tomllib
 from dataclasses import fields
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from . import precision
+from .check import AnswersError, Record, grade, record_json
 from .example import Example, ExampleError, load_example
+from .mistakes import by_id
 from .network import Step, gradient_check
+from .stages import GROUPS
 
 __all__ = ["main", "trace_dict"]
 
 EXIT_USAGE = 2
+EXIT_NOT_ALL_CORRECT = 1
 
 
 def trace_dict(example: Example, s: Step) -> dict:
@@ -86,8 +94,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     trace = sub.add_parser("trace", help="print every intermediate of one step")
     trace.add_argument("file", help="example file (TOML)")
     trace.add_argument("--json", action="store_true", help="one JSON object, full precision")
-    check = sub.add_parser("gradcheck", help="analytic vs central finite-difference gradients")
-    check.add_argument("file", help="example file (TOML)")
+    gradcheck = sub.add_parser("gradcheck",
+                               help="analytic vs central finite-difference gradients")
+    gradcheck.add_argument("file", help="example file (TOML)")
+    check = sub.add_parser("check", help="grade a hand calculation of the step, value by "
+                           "value, and name the classic mistakes behind wrong values")
+    check.add_argument("file", metavar="EXAMPLE", help="example file (TOML)")
+    check.add_argument("answers", metavar="ANSWERS",
+                       help="answers file (TOML shaped like `trace --json`)")
+    check.add_argument("--json", action="store_true",
+                       help="a JSON list of records, one per answered value")
     args = parser.parse_args(argv)
 
     try:
@@ -95,6 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ExampleError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
+
+    if args.command == "check":
+        return _check(example, args.file, args.answers, args.json)
 
     if args.command == "gradcheck":
         g = gradient_check(example.network, example.params, example.x, example.y)
@@ -110,3 +129,102 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         _print_trace(example, s)
     return 0
+
+
+# ---------------------------------------------------------------------------------------
+# check
+
+
+def _read_answers(path: str) -> dict:
+    """The answers file as TOML with written places kept; ExampleError-style one-liners."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AnswersError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise AnswersError(f"{path}: is a directory, expected a TOML file") from None
+    except UnicodeDecodeError:
+        raise AnswersError(f"{path}: expected UTF-8 text; found undecodable bytes") from None
+    except OSError as err:
+        raise AnswersError(f"{path}: cannot read ({err.strerror})") from None
+    try:
+        return tomllib.loads(text, parse_float=precision.parse)
+    except tomllib.TOMLDecodeError as err:
+        raise AnswersError(f"{path}: not valid TOML: {err}") from None
+    except ValueError as err:  # precision.parse refused a float TOML accepts (nan, inf)
+        raise AnswersError(f"{path}: {err}") from None
+
+
+def _check(example: Example, example_path: str, answers_path: str, as_json: bool) -> int:
+    try:
+        records = grade(example, _read_answers(answers_path))
+    except AnswersError as err:
+        text = str(err)
+        if not text.startswith(answers_path + ":"):
+            text = f"{answers_path}: {text}"
+        print(f"error: {text}", file=sys.stderr)
+        return EXIT_USAGE
+    if as_json:
+        json.dump([record_json(r) for r in records], sys.stdout)
+        print()
+    else:
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(errors="backslashreplace")
+        print(_report(example, example_path, answers_path, records))
+    return 0 if all(r.verdict == "correct" for r in records) else EXIT_NOT_ALL_CORRECT
+
+
+_LABEL = {"correct": "correct", "follows": "follows", "wrong": "WRONG"}
+
+
+def _report(example: Example, example_path: str, answers_path: str,
+            records: list[Record]) -> str:
+    """The human report: the answers in the article's order, each wrong one with the
+    correct value, the mistake in a sentence and where the article works it out; the
+    first wrong stage flagged and named again at the end."""
+    count = {v: sum(r.verdict == v for r in records) for v in _LABEL}
+    first = next((r for r in records if r.verdict == "wrong"), None)
+    width = max(len(r.path) for r in records)
+    given = max(len(r.written) for r in records)
+    lines = [f"Checking {answers_path} against {example_path} ({example.title})", ""]
+    group = None
+    for r in records:
+        if r.group != group:
+            group = r.group
+            if lines[-1]:
+                lines.append("")
+            if first is not None and group == first.group:
+                lines.append(f">>> {GROUPS[group]}: the first wrong stage, start here <<<")
+            else:
+                lines.append(GROUPS[group])
+        head = f"  {_LABEL[r.verdict]:<8} {r.path:<{width}}  {r.written:>{given}}"
+        if r.verdict == "correct":
+            lines.append(head)
+            continue
+        expected = precision.shown(r.expected, example.decimals)
+        places = precision.shown_places(r.expected, example.decimals)
+        pad = " " * 11
+        if r.verdict == "follows":
+            lines.append(f"{head}  {r.note}")
+            continue
+        lines.append(f"{head}  the correct value is {expected:.{places}f}")
+        if r.note:
+            lines.append(f"{pad}{r.note}")
+        if r.mistakes and r.together:
+            lines.append(f"{pad}Two mistakes together ({' + '.join(r.mistakes)}):")
+            lines += [f"{pad}  {by_id(m).sentence}" for m in r.mistakes]
+        elif r.mistakes:
+            for n, m in enumerate(r.mistakes):
+                lead = "Mistake" if n == 0 else "or"
+                lines.append(f"{pad}{lead} ({m}): {by_id(m).sentence}")
+        elif not r.note:
+            lines.append(f"{pad}No classic mistake in the catalogue gives this value.")
+        lines.append(f"{pad}The right working: {r.url}")
+    lines += ["", f"{len(records)} answer{'s' * (len(records) != 1)}: {count['correct']} "
+              f"correct, {count['follows']} follow from earlier wrong values, "
+              f"{count['wrong']} wrong."]
+    if first is not None:
+        lines.append(f"The first wrong stage: {GROUPS[first.group]} ({first.path}); "
+                     f"read {first.url} and work on from there.")
+    return "\n".join(lines)

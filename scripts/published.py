@@ -6,9 +6,13 @@ value with the engine's. For the 2018 article and Mazur's 2015 example it also r
 the wrong values the way the originals computed them, so a page can show each mistake
 with numbers and a test can prove the diagnosis.
 
-Every gradient and forward value comes from the engine (composed, never re-derived);
-the only arithmetic here is the originals' own: their loss formulas and their products
-of printed intermediates. Formatting is `scripts/fmt.py`'s job, pages are in `docs/`.
+Every number comes from the engine: correct values from its step, and each rebuilt
+value from the catalogue of classic mistakes (`backprop_core.mistakes`) walked from the
+original's own printed values (`backprop_core.check.reproduce`), so each mistake is
+written once, there. `REBUILD_2018` says which mistakes rebuild which printed value.
+The 2018 printed values are also an answers file for `python -m backprop_core check`
+(`answers_2018`, `data/answers-2018.toml`). Formatting is `scripts/fmt.py`'s job, pages
+are in `docs/`.
 """
 
 from __future__ import annotations
@@ -25,15 +29,18 @@ from typing import Any
 
 import numpy as np
 
-from backprop_core import (Example, ExampleError, Step, backward, forward,
-                           load_example, log_softmax, parse_example, step)
+from backprop_core import (Example, ExampleError, Step, forward, load_example,
+                           parse_example, precision)
+from backprop_core.check import reproduce
 from backprop_core.cli import trace_dict
+from backprop_core.mistakes import by_id
 
 import fmt
 
 __all__ = ["ROOT", "DATA_2018", "DATA_MAZUR", "PublishedError", "Source", "Published",
            "Comparison", "Rebuilt", "Check", "load_published", "resolve", "matches",
-           "hand_calculation_2018", "mazur_2015", "Show", "page_variables"]
+           "hand_calculation_2018", "mazur_2015", "Show", "page_variables", "REBUILD_2018",
+           "answers_2018", "answers_toml"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_2018 = ROOT / "data" / "published-2018.toml"
@@ -107,8 +114,11 @@ class Comparison:
 class Rebuilt:
     """A printed value recomputed the way the original computed it.
 
-    value: the recomputed number(s), shaped like the printed value
-    mask:  per entry, does it round to the printed number
+    value: the recomputed number(s), shaped like the printed value: the walk with
+           unrounded intermediates, or, where only that reproduces the printed value,
+           with every intermediate rounded as printed
+    mask:  per entry, does the printed number reproduce it (the checker's rule,
+           `precision.matches` on the hull of both walks)
     """
 
     key: str
@@ -325,27 +335,102 @@ def _rebuilt(by_key: dict[str, Published], key: str, value: Any) -> Rebuilt:
 # ---------------------------------------------------------------------------------------
 # The 2018 hand calculation
 
+#: Which catalogue mistakes (backprop_core.mistakes), made on its own printed earlier
+#: values, rebuild each printed value of the 2018 article. () is follow-through: the
+#: correct formula on its own (wrong) earlier values.
+REBUILD_2018: dict[str, tuple[str, ...]] = {
+    "o_in": ("reused_layer1",),                       # layer 1's W_ihᵀ and b_h again
+    "o_out": (),
+    "loss": ("log10_loss", "binary_ce"),
+    "dE_do_out1": (),
+    "do_out1_do_in1": (),
+    "dE_dW_h2o1": (),
+    # its rule: −1/o_out as stage 1 for both outputs, the Jacobian's diagonal only
+    "dE_dW_ho": ("target_one", "jacobian_diagonal"),
+    "W_ho_updated": (),
+    "dE_dh_out1": ("one_path[1]",),
+    # one path per hidden unit (h1 through o1, h2 through o2) after the same rule
+    "dE_dW_ih": ("target_one", "jacobian_diagonal", "one_path[own]"),
+    "W_ih_updated": ("learning_rate_x10",),
+}
 
-def _loss_terms(o_out: np.ndarray, y: np.ndarray, base: str, formula: str) -> np.ndarray:
-    """Each output's term of a loss the 2018 article could have meant; the loss is the sum.
-
-    cross_entropy: −y_c log o_c (the softmax's loss; the engine's, with ln)
-    binary:        −[y_c log o_c + (1 − y_c) log(1 − o_c)], the two-class formula applied
-                   to every output
-    base:          "e" or "10"
-    """
-    log = np.log if base == "e" else np.log10
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if formula == "cross_entropy":
-            return -np.where(y != 0, y * log(o_out), 0.0)
-        return -(y * log(o_out) + (1 - y) * log(1 - o_out))
+#: The loss formulas the 2018 page tabulates, as catalogue mistakes: {base: {formula: ids}}.
+_LOSS_VARIANTS = {"e": {"cross_entropy": (), "binary": ("binary_ce",)},
+                  "10": {"cross_entropy": ("log10_loss",),
+                         "binary": ("log10_loss", "binary_ce")}}
 
 
-def _losses(o_out: np.ndarray, y: np.ndarray) -> dict[str, dict[str, float]]:
-    """The loss under each formula and log base: {base: {formula: E}}."""
-    return {base: {formula: float(_loss_terms(o_out, y, base, formula).sum())
-                   for formula in ("cross_entropy", "binary")}
-            for base in ("e", "10")}
+def _split(engine: str) -> tuple[str, tuple[int, ...]]:
+    """"backward.dE_dW_ho[1][0]" -> ("backward.dE_dW_ho", (1, 0))."""
+    found = _PATH.match(engine)
+    return found.group(1), tuple(int(i) for i in re.findall(r"\[(\d+)\]", found.group(2)))
+
+
+def answers_2018(check: "Check", leave_out: str | None = None) -> dict:
+    """The article's printed numbers as an answers file for `check` (a dict as
+    `tomllib.loads` gives it): each at its engine path, as printed, "" where it printed
+    nothing; without the trace key of the printed value `leave_out`, if given."""
+    skip = _split(check.by_key[leave_out].engine)[0] if leave_out else None
+    arrays: dict[str, np.ndarray] = {}
+    for v in check.values:
+        if v.values is None or v.engine is None:
+            continue
+        key, prefix = _split(v.engine)
+        if key == skip:
+            continue
+        shape = resolve(check.trace, key).shape
+        arr = arrays.setdefault(key, np.full(shape, "", dtype=object))
+        if isinstance(v.text, str):
+            arr[prefix] = v.text
+        else:
+            arr[prefix] = np.array(v.text, dtype=object)
+    out: dict[str, Any] = {}
+    for key, arr in arrays.items():
+        section, _, name = key.rpartition(".")
+        value = arr.tolist() if arr.ndim else arr.item()
+        (out.setdefault(section, {}) if section else out)[name] = value
+    return out
+
+
+def answers_toml(answers: dict, header: str = "") -> str:
+    """An answers dict (strings as printed, "" for none) as TOML, numbers as written."""
+    def text(value: Any) -> str:
+        if isinstance(value, list):
+            return "[" + ", ".join(text(v) for v in value) + "]"
+        return value if value else '""'
+
+    lines = [header] if header else []
+    lines += [f"{k} = {text(v)}" for k, v in answers.items() if not isinstance(v, dict)]
+    for section, table in answers.items():
+        if isinstance(table, dict):
+            lines += ["", f"[{section}]"] + [f"{k} = {text(v)}" for k, v in table.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _rebuild(check: "Check", key: str, ids: tuple[str, ...]) -> Rebuilt:
+    """A printed value walked from its own printed earlier values with mistakes `ids`."""
+    printed = check.by_key[key]
+    walk = reproduce(check.example, answers_2018(check, leave_out=key), ids)
+    trace_key, prefix = _split(printed.engine)
+    exact = np.asarray(walk.exact[trace_key][prefix], dtype=float)
+    rounded = np.asarray(walk.rounded[trace_key][prefix], dtype=float)
+    texts = np.array(printed.text, dtype=object)
+    mask = np.zeros(exact.shape, dtype=bool)
+    for index in np.ndindex(exact.shape):
+        mask[index] = walk.matches(trace_key, prefix + index,
+                                   precision.parse(texts[index]))
+    # the exact walk, unless only the printed rounding reproduces the printed value
+    exact_hits = matches(exact, printed.values, printed.decimals)
+    value = np.where(exact_hits | ~matches(rounded, printed.values, printed.decimals),
+                     exact, rounded)
+    return Rebuilt(key, value, mask)
+
+
+def _loss_table(example: Example, answers: dict) -> dict[str, dict[str, float]]:
+    """The loss under each formula and log base the 2018 page tabulates."""
+    return {base: {formula: float(reproduce(example, answers, ids).exact["loss"])
+                   for formula, ids in by.items()}
+            for base, by in _LOSS_VARIANTS.items()}
 
 
 def hand_calculation_2018(path: Path = DATA_2018) -> Check:
@@ -389,84 +474,80 @@ def _hand_calculation_2018(path: Path, digest: str) -> Check:
                              f"{original['log_base']!r}")
 
     net, p, x, y = example.network, example.params, s.x, s.y
-    pub = {k: v.values for k, v in by_key.items() if v.values is not None}
     W_ho_fwd = np.array(original["W_ho_forward"], dtype=float)
     b_o_fwd = np.array(original["b_o_forward"], dtype=float)
     lr_ih = float(original["learning_rate_ih"])
-    h1o1, h2o2 = (0, 0), (1, 1)  # W_ho indices of the weights its one-path sums used
+    partial = Check(path, source, example, s, trace, values, by_key, rows, compare, {}, {},
+                    original)
+    rebuilt = {key: _rebuild(partial, key, ids) for key, ids in REBUILD_2018.items()}
 
-    # Forward pass with the matrix it used, with the bias it used and with its own b_o;
-    # and the same carried by hand from its printed (rounded) h_out.
-    o_in_used = forward(net, replace(p, W_ho=W_ho_fwd, b_o=b_o_fwd), x, y).o_in[0]
-    o_in_carried = pub["h_out"] @ W_ho_fwd + b_o_fwd
-    o_in_used_start_b_o = forward(net, replace(p, W_ho=W_ho_fwd), x, y).o_in[0]
-    o_out_of_printed = np.exp(log_softmax(pub["o_in"][None]))[0]
-
-    # Its stage products, from its own printed intermediates (as a hand calculation does).
-    stage1, stage2 = float(pub["dE_do_out1"]), float(pub["do_out1_do_in1"])
-    o1, o2 = pub["o_out"]
-    stage1_o2 = -1.0 / o2                 # −1/o_out2: as if y2 were 1
-    path_o1 = stage1 * stage2             # ∂E/∂o_in1 the way it multiplied it out
-    path_o2 = stage1_o2 * stage2          # ∂E/∂o_in2 the same way, diagonal only
-    h_out_pub = pub["h_out"]
-    dE_dW_ho_rebuilt = np.stack([path_o1 * h_out_pub, path_o2 * h_out_pub], axis=1)
-    dE_dh_out_rebuilt = np.array([path_o1 * p.W_ho[h1o1], path_o2 * p.W_ho[h2o2]])
-    dE_dW_ih_rebuilt = np.outer(x[0], dE_dh_out_rebuilt * pub["sigmoid_prime"])
-
-    loss_terms = _loss_terms(pub["o_out"], y[0], base, formula)
-    rebuilt = {
-        "o_in": _rebuilt(by_key, "o_in", o_in_carried),
-        "o_out": _rebuilt(by_key, "o_out", o_out_of_printed),
-        # each term written down at the printed precision, then added
-        "loss": _rebuilt(by_key, "loss", loss_terms.round(by_key["loss"].decimals).sum()),
-        "dE_do_out1": _rebuilt(by_key, "dE_do_out1", -1.0 / o1),
-        "do_out1_do_in1": _rebuilt(by_key, "do_out1_do_in1", o1 * o2),
-        "dE_dW_h2o1": _rebuilt(by_key, "dE_dW_h2o1", path_o1 * h_out_pub[1]),
-        "dE_dW_ho": _rebuilt(by_key, "dE_dW_ho", dE_dW_ho_rebuilt),
-        "W_ho_updated": _rebuilt(by_key, "W_ho_updated",
-                                 p.W_ho - example.learning_rate * pub["dE_dW_ho"]),
-        "dE_dh_out1": _rebuilt(by_key, "dE_dh_out1", dE_dh_out_rebuilt[0]),
-        "dE_dW_ih": _rebuilt(by_key, "dE_dW_ih", dE_dW_ih_rebuilt),
-        "W_ih_updated": _rebuilt(by_key, "W_ih_updated", p.W_ih - lr_ih * pub["dE_dW_ih"]),
-    }
+    def walk(ids: tuple[str, ...], **printed: str):
+        """The catalogue's walk with `ids`, from the printed values named (or none)."""
+        answers = {}
+        for name in printed.values():
+            key, prefix = _split(by_key[name].engine)
+            answers |= _only(answers_2018(partial), key)
+        return reproduce(example, answers, ids).exact
 
     b = s.backward
-    walk = s.path_ih(1, 0)           # the article's layer-1 walk-through: W_i2h1
-    frozen = step(replace(net, update_biases=False), p, x, y, example.learning_rate)
-    published_step = replace(p, W_ih=pub["W_ih_updated"], W_ho=pub["W_ho_updated"])
+    own_o_out = walk((), o_out="o_out")
+    its_rule = walk(("target_one", "jacobian_diagonal"), o_out="o_out")
+    frozen = by_id("biases_frozen").values(example)
+    with_used = replace(example, params=replace(p, W_ho=W_ho_fwd))
+    one_path_used = reproduce(with_used, _only(answers_2018(partial), "forward.o_out")
+                              | _only(answers_2018(partial), "backward.dE_do_out")
+                              | _only(answers_2018(partial), "backward.do_out_do_in"),
+                              ("one_path[1]",)).exact
+    published_step = reproduce(example, _only(answers_2018(partial), "updated.W_ih")
+                               | _only(answers_2018(partial), "updated.W_ho"),
+                               ("biases_frozen",)).exact
     extra = {
-        "o_in_used": o_in_used,
-        "o_in_used_start_b_o": o_in_used_start_b_o,
+        # the forward pass with the matrix and bias it used: layer 1's, again
+        "o_in_used": by_id("reused_layer1").values(example)["forward.o_in"][0],
+        "o_in_used_start_b_o": forward(net, replace(p, W_ho=W_ho_fwd), x, y).o_in[0],
         "W_ho_forward": W_ho_fwd,
         "b_o_forward": b_o_fwd,
-        # what the matrix and bias it used are: layer 1's own, used again
         "used_is_W_ih_T": bool(np.array_equal(W_ho_fwd, p.W_ih.T)),
         "used_is_b_h": bool(np.array_equal(b_o_fwd, p.b_h)),
-        "o_in_carried": o_in_carried,
+        "o_in_carried": rebuilt["o_in"].value,
         "learning_rate_ih": lr_ih,
-        "losses_engine": _losses(s.forward.o_out[0], y[0]),
-        "losses_published": _losses(pub["o_out"], y[0]),
-        "loss_terms_published": loss_terms,
+        "losses_engine": _loss_table(example, {}),
+        "losses_published": _loss_table(example, _only(answers_2018(partial),
+                                                       "forward.o_out")),
         "loss_formula": formula,
         "log_base": base,
-        # stage 1 of the base-10 loss the article printed, at its o_out
-        "dE_do_out1_log10": -1.0 / (o1 * math.log(10)),
-        "dE_do_out2_as_if_y2_1": stage1_o2,
-        "dE_do_in_article": np.array([path_o1, path_o2]),
+        # stage 1 of the base-10 loss it printed, at its o_out: −1/(o_out1 · ln 10)
+        "dE_do_out1_log10": float(own_o_out["backward.dE_do_out"][0, 0] / math.log(10)),
+        "dE_do_out2_as_if_y2_1": float(its_rule["backward.dE_do_out"][0, 1]),
+        "dE_do_in_article": its_rule["backward.dE_do_in"][0],
         # the engine's ∂E/∂o_in2 two ways: the whole Jacobian column, and the article's
-        # diagonal-only product with −1/o_out2 (the engine's o_out, its mistake)
-        "dE_do_in2_diagonal_only": -1.0 / s.forward.o_out[0, 1] * b.do_out_do_in[0, 1, 1],
+        # rule (target_one + jacobian_diagonal) at the engine's o_out
+        "dE_do_in2_diagonal_only": float(by_id("target_one+jacobian_diagonal")
+                                         .values(example)["backward.dE_do_in"][0, 1]),
         "dE_do_in2_cross_term": float(b.dE_do_out[0, 0] * b.do_out_do_in[0, 0, 1]),
-        "W_h1o1_used": float(W_ho_fwd[h1o1]),
-        "dE_dh_out1_with_used": path_o1 * W_ho_fwd[h1o1],
-        "walk": walk,                    # engine: paths via o1 and o2, their sum
-        "W_ih_updated_at_002": p.W_ih - example.learning_rate * pub["dE_dW_ih"],
-        "W_ih_engine_at_used_rate": p.W_ih - lr_ih * b.dE_dW_ih,
-        "loss_after_frozen_biases": frozen.loss_after,
-        "loss_after_published_step": forward(net, published_step, x, y).loss,
+        "W_h1o1_used": float(W_ho_fwd[0, 0]),
+        "dE_dh_out1_with_used": float(one_path_used["backward.dE_dh_out"][0, 0]),
+        "walk": s.path_ih(1, 0),         # the article's layer-1 walk-through: W_i2h1
+        "W_ih_updated_at_002": walk((), dE_dW_ih="dE_dW_ih")["updated.W_ih"],
+        "W_ih_engine_at_used_rate": by_id("learning_rate_x10").values(example)["updated.W_ih"],
+        "loss_after_frozen_biases": frozen["loss_after"],
+        "loss_after_published_step": float(published_step["loss_after"]),
     }
+    if not math.isclose(lr_ih, 10 * example.learning_rate):
+        raise PublishedError(f"{_show_path(path)}: original.learning_rate_ih: expected 10 × "
+                             f"the stated rate (the catalogue's learning_rate_x10); got "
+                             f"{lr_ih!r}")
     return Check(path, source, example, s, trace, values, by_key, rows, compare, rebuilt,
                  extra, original)
+
+
+def _only(answers: dict, key: str) -> dict:
+    """The part of an answers dict at one trace key."""
+    section, _, name = key.rpartition(".")
+    if not section:
+        return {name: answers[name]} if name in answers else {}
+    table = answers.get(section, {})
+    return {section: {name: table[name]}} if name in table else {}
 
 
 def _require(path: Path, table: dict[str, Any], fields: dict[str, type]) -> None:
@@ -515,21 +596,18 @@ def _mazur_2015(path: Path, example_file: str, digest: str) -> Check:
     by_key = {v.key: v for v in values}
     compare = {r.published.key: r for r in rows}
 
-    # The hidden-layer gradients through the already-updated w5..w8: the engine's own
-    # backward pass, given the updated W_ho and the same forward trace.
-    net, p, x, y = example.network, example.params, s.x, s.y
-    via_updated = backward(net, replace(p, W_ho=s.updated.W_ho), x, y, s.forward)
-    W_ih_via_updated = p.W_ih - example.learning_rate * via_updated.dE_dW_ih
-    loss_after_via_updated = forward(net, replace(s.updated, W_ih=W_ih_via_updated),
-                                     x, y).loss
+    # The hidden-layer gradients through the already-updated w5..w8: the catalogue's
+    # `updated_weights` mistake.
+    via_updated = by_id("updated_weights").values(example)
+    loss_after_via_updated = via_updated["loss_after"]
     rebuilt = {"E_after": _rebuilt(by_key, "E_after", loss_after_via_updated)}
     extra = {
         "loss_after_original": s.loss_after,
         "loss_after_updated": loss_after_via_updated,
         "dE_dW_ih_original": s.backward.dE_dW_ih,
-        "dE_dW_ih_updated": via_updated.dE_dW_ih,
+        "dE_dW_ih_updated": via_updated["backward.dE_dW_ih"],
         "W_ih_original": s.updated.W_ih,
-        "W_ih_updated": W_ih_via_updated,
+        "W_ih_updated": via_updated["updated.W_ih"],
     }
     return Check(path, source, example, s, trace, values, by_key, rows, compare, rebuilt,
                  extra, original)

@@ -230,9 +230,13 @@ def test_2018_only_binary_log10_gives_the_printed_loss(h18):
             if rounds_to(v, "0.4704") or rounds_to(v, "0.4705")]
     assert hits == [("10", "binary")]
     # term by term at 4 decimals it prints 0.4704; unrounded it would print 0.4705
-    terms = h18.extra["loss_terms_published"]
-    assert round(float(terms.round(4).sum()), 4) == 0.4704
+    o1, o2 = 0.5818, 0.4182                         # its printed o_out, y = [1, 0]
+    terms = [round(-math.log10(o1), 4), round(-math.log10(1 - o2), 4)]
+    assert round(sum(terms), 4) == 0.4704
+    assert h18.rebuilt["loss"].value == pytest.approx(sum(terms), abs=1e-12)
     assert round(losses_pub["10"]["binary"], 4) == 0.4705
+    assert losses_pub["10"]["binary"] == pytest.approx(-math.log10(o1) - math.log10(1 - o2),
+                                                       rel=1e-14)
     # the engine's loss is the natural-log cross-entropy, computed here independently
     o = np.array(h18.trace["forward"]["o_out"][0])
     assert h18.extra["losses_engine"]["e"]["cross_entropy"] == pytest.approx(
