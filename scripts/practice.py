@@ -5,11 +5,14 @@ Build-time only. For the site's own example and for the seeds 1…SEEDS (the exa
 writes one small JSON file per variant:
 
     {"seed": 7 | null, "layout": "<id>", "problem": [TeX, …],
-     "mistakes": ["log10_loss", …],
-     "answers": {"forward.o_in[0][1]": [interval, places, [[mistake, interval, places?], …]]}}
+     "mistakes": ["log10_loss", …],   (seeds: none; their list is in the page)
+     "answers": [[interval, places, [[mistake, interval, places?], …]], …]}
 
-  where an interval is one number (low = high) or [low, high], and a mistake's places
-  are given only when they differ from the correct value's
+  with one answer per input of the form named by "layout", in the form's order (the
+  layout id is a hash of that order, so this saves repeating the keys in every file);
+  an interval is one number (low = high) or [low, high]; a mistake entry names one
+  mistake index, or a list of them when several give the same value, and its places
+  only when they differ from the correct value's.
 
 - ``problem``: the starting values as display TeX, every number through `fmt`;
 - ``answers``: per trace key and element, the interval a correct answer must reach and
@@ -33,69 +36,63 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from backprop_core import Example, load_example, parse_example
-from backprop_core.cli import trace_dict
-from backprop_core.precision import places_needed
 
 import build
 import fmt
 
-try:  # TEMPORARY: until branch `check` (issue 10 parts 1-2) is merged
-    from backprop_core import check as _check, mistakes as _mistakes
-except ImportError:
-    import practice_shim as _check
-    _mistakes = _check
+from backprop_core import check, mistakes
+from backprop_core.stages import KEYS, shape_of, where
 
 __all__ = ["SEEDS", "STAGES", "Built", "Field", "Stage", "build_all", "fields", "html",
            "install", "seed_example", "variant"]
 
 #: `practice/#seed=K` for K = 1…SEEDS.
 SEEDS = 100
-#: Significant digits kept of a mistake's value (see `_pack`).
-MISTAKE_DIGITS = 12
+#: A mistake's value is kept to this many places beyond those its answer needs (see
+#: `_pack`): for the size budget (≤ 1 MB for every variant).
+MISTAKE_EXTRA_PLACES = 3
 #: Where the variants go in the built site, relative to its root.
 SITE_FOLDER = "assets/practice"
 ROOT = Path(__file__).resolve().parent.parent
 #: Everything whose change can change a variant's numbers or TeX.
 SOURCES = (*sorted((ROOT / "backprop_core").glob("*.py")),
            ROOT / "scripts" / "practice.py", ROOT / "scripts" / "fmt.py",
-           ROOT / "scripts" / "build.py", ROOT / "scripts" / "article.py",
-           *sorted((ROOT / "scripts").glob("practice_shim.py")))
+           ROOT / "scripts" / "build.py", ROOT / "scripts" / "article.py")
 
 
 @dataclass(frozen=True)
 class Stage:
-    """One of the article's stages: its trace keys and where the article works it out."""
+    """One of the article's stages: its trace keys, and the keys whose working its
+    "show the working" links point to (`stages.where`: page and heading anchor)."""
 
     id: str
     title: str
     keys: tuple[str, ...]
-    page: str      # docs/ file
-    anchor: str    # a heading id on that page
-    where: str     # how the link names the place
+    links: tuple[tuple[str, str], ...]   # (trace key, how the link names the place)
 
 
 STAGES = (
     Stage("forward", "Forward pass",
           ("forward.h_in", "forward.h_out", "forward.o_in", "forward.o_out"),
-          "forward.md", "the-forward-pass", "the forward pass"),
-    Stage("loss", "Loss", ("loss",), "forward.md", "the-loss", "the loss"),
+          (("forward.h_in", "layer 1"), ("forward.o_in", "layer 2"))),
+    Stage("loss", "Loss", ("loss",), (("loss", "the loss"),)),
     Stage("output", "Output layer",
           ("backward.dE_do_out", "backward.do_out_do_in", "backward.dE_do_in",
            "backward.dE_dW_ho", "backward.dE_db_o"),
-          "output-layer.md", "stage-1-the-loss-with-respect-to-each-output", "layer 2"),
+          (("backward.dE_do_out", "layer 2, stage by stage"),
+           ("backward.do_out_do_in", "the Jacobian"))),
     Stage("hidden", "Hidden layer",
           ("backward.dE_dh_out", "backward.dh_out_dh_in", "backward.dE_dh_in",
            "backward.dE_dW_ih", "backward.dE_db_h"),
-          "hidden-layer.md", "stage-1-the-loss-with-respect-to-the-hidden-output", "layer 1"),
+          (("backward.dE_dh_out", "layer 1, stage by stage"),)),
     Stage("update", "Update", ("updated.W_ho", "updated.b_o", "updated.W_ih", "updated.b_h"),
-          "wrap-up.md", "every-gradient-on-the-graph", "the wrap-up"),
+          (("updated.W_ho", "layer 2's update"), ("updated.W_ih", "layer 1's update"))),
     Stage("loss_after", "Loss after the step", ("loss_after",),
-          "wrap-up.md", "did-the-step-help", "the wrap-up"),
+          (("loss_after", "the loss after"),)),
 )
 
 
@@ -103,9 +100,15 @@ STAGES = (
 class Field:
     """One input: a trace key and index, its symbol (HTML) and a plain-text name."""
 
-    answer: str    # "forward.o_in[0][1]": the page's data-answer
+    key: str
+    index: tuple[int, ...]
     symbol: str
     name: str
+
+    @property
+    def answer(self) -> str:
+        """The page's data-answer: ``forward.o_in[0][1]``, ``loss``."""
+        return self.key + "".join(f"[{i}]" for i in self.index)
 
 
 def seed_example(seed: int) -> Example:
@@ -173,29 +176,20 @@ def _symbol(key: str, idx: tuple[int, ...], m: int) -> tuple[str, str]:
     raise KeyError(f"practice: no symbol for trace key {key!r}")
 
 
-def _elements(value) -> Iterator[tuple[tuple[int, ...], float]]:
-    arr = np.asarray(value, dtype=float)
-    for idx in np.ndindex(arr.shape):
-        yield tuple(int(i) for i in idx), float(arr[idx])
-
-
-def answer_id(key: str, idx: tuple[int, ...]) -> str:
-    """The page's data-answer: ``forward.o_in[0][1]``, ``loss``."""
-    return key + "".join(f"[{i}]" for i in idx)
-
-
-def fields(example: Example, targets: dict) -> list[tuple[Stage, list[Field]]]:
-    """The inputs for an example, stage by stage, in the article's order."""
+def fields(example: Example) -> list[tuple[Stage, list[Field]]]:
+    """The inputs for an example, stage by stage, in the article's order: every element
+    of every key the checker grades (`stages.KEYS`) that a stage lists."""
     m = example.sizes["m"]
     out = []
     for stage in STAGES:
         items = []
         for key in stage.keys:
-            if key not in targets:
+            if key not in KEYS:
                 continue
-            for idx, _ in _elements(targets[key]["low"]):
+            for idx in np.ndindex(shape_of(key, example)):
+                idx = tuple(int(i) for i in idx)
                 symbol, text = _symbol(key, idx, m)
-                items.append(Field(answer_id(key, idx), symbol, text))
+                items.append(Field(key, idx, symbol, text))
         if items:
             out.append((stage, items))
     return out
@@ -212,9 +206,13 @@ def layout_id(stages: list[tuple[Stage, list[Field]]]) -> str:
 
 
 def _targets(example: Example) -> dict:
-    """`check.targets`, in the one shape this module reads:
-    {key: {"low": array, "high": array, "mistakes": {id: array}}}."""
-    return _check.targets(example)
+    """`check.targets` in the one shape this module reads:
+    {key: {"low", "high", "places", "mistakes": {id: (low, high, places)}}}."""
+    out = {}
+    for key, t in check.targets(example).items():
+        out[key] = {"low": t.correct.low, "high": t.correct.high, "places": t.correct.places,
+                    "mistakes": {mid: (i.low, i.high, i.places) for mid, i in t.mistakes.items()}}
+    return out
 
 
 def problem_tex(example: Example) -> list[str]:
@@ -236,55 +234,69 @@ def problem_tex(example: Example) -> list[str]:
 def variant(example: Example, seed: int | None) -> dict:
     """Everything the page needs for one example, JSON-ready (see the module docstring)."""
     targets = _targets(example)
-    stages = fields(example, targets)
+    stages = fields(example)
     ids: list[str] = []
-    answers = {}
+    answers = []
     for _, items in stages:
         for f in items:
-            key = f.answer.split("[")[0]
-            idx = tuple(int(i) for i in f.answer[len(key):].strip("[]").split("][") if i)
-            low = float(np.asarray(targets[key]["low"], dtype=float)[idx])
-            high = float(np.asarray(targets[key]["high"], dtype=float)[idx])
-            exact = float(np.asarray(_exact(targets[key]), dtype=float)[idx])
-            places = places_needed(exact, example.decimals)
-            wrong = []
-            for mid, value in targets[key]["mistakes"].items():
-                mlow, mhigh = _interval(value, idx)
+            key, idx = f.key, f.index
+            low, high, places = (_at(targets[key][k], idx) for k in ("low", "high", "places"))
+            places = int(places)
+            found: dict[tuple, list[str]] = {}   # (interval, places) -> mistake ids
+            for mid, (mlow, mhigh, mplaces) in targets[key]["mistakes"].items():
+                mlow, mhigh, mplaces = _at(mlow, idx), _at(mhigh, idx), int(_at(mplaces, idx))
+                if not (np.isfinite(mlow) and np.isfinite(mhigh)):
+                    continue  # the mistake leaves float range here: nobody types that
                 if low <= mlow and mhigh <= high:
                     continue  # this mistake does not change this value
-                if mid not in ids:
-                    ids.append(mid)
-                mplaces = places_needed((mlow + mhigh) / 2, example.decimals)
-                wrong.append([ids.index(mid), _pack(mlow, mhigh, MISTAKE_DIGITS)]
+                packed = (_pack(mlow, mhigh, mplaces + MISTAKE_EXTRA_PLACES), mplaces)
+                same = found.setdefault(json.dumps(packed), [])
+                # A pair is only named when no single mistake fits (as the checker does),
+                # so a pair giving a single's value would never be shown.
+                if "+" in mid and any("+" not in i for i in same):
+                    continue
+                same.append(mid)
+            wrong = []
+            for packed, names in found.items():
+                interval, mplaces = json.loads(packed)
+                numbers = []
+                for mid in names:
+                    if mid not in ids:
+                        ids.append(mid)
+                    numbers.append(ids.index(mid))
+                wrong.append([numbers[0] if len(numbers) == 1 else numbers, interval]
                              + ([mplaces] if mplaces != places else []))
-            answers[f.answer] = [_pack(low, high), places, wrong]
+            answers.append([_pack(low, high), places, wrong])
     return {"seed": seed, "layout": layout_id(stages), "decimals": example.decimals,
             "problem": problem_tex(example), "mistakes": ids, "answers": answers}
 
 
-def _pack(low: float, high: float, digits: int | None = None):
+def _pack(low: float, high: float, places: int | None = None):
     """An interval as the page reads it: one number when low == high, else [low, high].
 
-    The correct interval keeps every bit (the page must judge exactly as the checker);
-    a mistake's value is only ever recognised, so `digits` significant digits do
-    (12: far below the half unit of any answer, far above float noise).
+    The correct interval keeps every bit (the page must judge exactly as the checker).
+    A mistake's value is only ever recognised, so it is rounded to `places` decimals:
+    3 beyond those its answer needs, an error of at most 1/1,000 of the half unit.
     """
-    if digits is not None:
-        low, high = float(f"{low:.{digits}g}"), float(f"{high:.{digits}g}")
+    if places is not None:
+        low, high = round(low, places), round(high, places)
     return low if low == high else [low, high]
 
 
-def _exact(target: dict):
-    return target.get("exact", target["low"])
+def _renumber(data: dict, names: list[str]) -> dict:
+    """A variant whose mistake indices point into `names` (shared by all seeds), and
+    without its own list."""
+    local = data["mistakes"]
+
+    def one(i):
+        return [one(j) for j in i] if isinstance(i, list) else names.index(local[i])
+
+    answers = [[iv, p, [[one(m[0]), *m[1:]] for m in wrong]] for iv, p, wrong in data["answers"]]
+    return {k: v for k, v in data.items() if k != "mistakes"} | {"answers": answers}
 
 
-def _interval(value, idx) -> tuple[float, float]:
-    """A mistake's value at idx: an array, or a (low, high) pair of arrays."""
-    if isinstance(value, dict):
-        return (float(np.asarray(value["low"], dtype=float)[idx]),
-                float(np.asarray(value["high"], dtype=float)[idx]))
-    v = float(np.asarray(value, dtype=float)[idx])
-    return v, v
+def _at(value, idx: tuple[int, ...]) -> float:
+    return float(np.asarray(value, dtype=float)[idx])
 
 
 # ---------------------------------------------------------------------------------------
@@ -293,13 +305,14 @@ def _interval(value, idx) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Built:
-    """The variants' files and what the page shows for the site's own example."""
+    """The variants' files, and what the page needs to pose the site's own example."""
 
-    folder: Path                # holds site.json and seed-K.json
-    site: dict                  # site.json, parsed
-    site_stages: list[tuple[Stage, list[Field]]]
-    seed_stages: list[tuple[Stage, list[Field]]]
+    folder: Path                # seed-K.json for K = 1…SEEDS, and ids.json
+    site: dict                  # the site's own variant (site.json)
+    example: Example            # the site's own example (its "show the working" links)
     seed_layout: str
+    mistake_ids: tuple[str, ...]  # every single mistake any variant names (sentences)
+    seed_mistakes: tuple[str, ...]  # what the seeds' mistake indices name
 
 
 def _digest(paths, extra: bytes = b"") -> str:
@@ -309,47 +322,44 @@ def _digest(paths, extra: bytes = b"") -> str:
     return h.hexdigest()[:16]
 
 
-def _dump(data: dict) -> str:
+def _dump(data) -> str:
     # repr-exact floats: the page must compare with exactly the checker's intervals
     return json.dumps(data, separators=(",", ":"), allow_nan=False)
 
 
 def build_all(example_path: Path, cache: Path) -> Built:
-    """Write (or find in `cache`) the site's variant and every seed's; return them."""
+    """Write (or find in `cache`) the site's variant and every seed's; return them.
+
+    The seeds depend only on the code (SOURCES, SEEDS, NumPy's version), the site's
+    variant on the example file too; each is computed once per content.
+    """
     code = _digest(SOURCES, str(SEEDS).encode())
     seeds_dir = cache / f"seeds-{code}"
-    if not (seeds_dir / "done").is_file():
+    if not (seeds_dir / "ids.json").is_file():
         tmp = cache / f".seeds-{code}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        for k in range(1, SEEDS + 1):
-            (tmp / f"seed-{k}.json").write_text(_dump(variant(seed_example(k), k)),
-                                                encoding="utf-8")
-        (tmp / "done").write_text("", encoding="utf-8")
+        datas = [variant(seed_example(k), k) for k in range(1, SEEDS + 1)]
+        ids = list(dict.fromkeys(i for data in datas for i in data["mistakes"]))
+        for data in datas:
+            # One list of mistake names for all seeds, written once into the page.
+            (tmp / f"seed-{data['seed']}.json").write_text(_dump(_renumber(data, ids)),
+                                                          encoding="utf-8")
+        layout = layout_id(fields(seed_example(1)))
+        (tmp / "ids.json").write_text(_dump({"layout": layout, "mistakes": ids}),
+                                      encoding="utf-8")
         shutil.rmtree(seeds_dir, ignore_errors=True)
         tmp.rename(seeds_dir)
+    index = json.loads((seeds_dir / "ids.json").read_text(encoding="utf-8"))
     site_file = cache / f"site-{_digest([*SOURCES, example_path])}.json"
     example = load_example(example_path)
     if not site_file.is_file():
         site_file.write_text(_dump(variant(example, None)), encoding="utf-8")
     site = json.loads(site_file.read_text(encoding="utf-8"))
-    # The forms are cheap to rebuild from one step each; their numbers are not needed.
-    seed_stages = fields(seed_example(1), _shapes(seed_example(1)))
-    return Built(seeds_dir, site, fields(example, _shapes(example)), seed_stages,
-                 layout_id(seed_stages))
-
-
-def _shapes(example: Example) -> dict:
-    """Just enough of `targets` for `fields`: each key with an array of its shape."""
-    t = trace_dict(example, example.step())
-    out = {}
-    for stage in STAGES:
-        for key in stage.keys:
-            node = t
-            for part in key.split("."):
-                node = node[part]
-            out[key] = {"low": node}
-    return out
+    # Sentences are per single mistake; a pair ("a+b") shows both of its sentences.
+    ids = tuple(dict.fromkeys(i for mid in [*site["mistakes"], *index["mistakes"]]
+                              for i in mid.split("+")))
+    return Built(seeds_dir, site, example, index["layout"], ids, tuple(index["mistakes"]))
 
 
 def install(built: Built, site_dir: Path) -> None:
@@ -369,20 +379,24 @@ def install(built: Built, site_dir: Path) -> None:
 
 def _page_url(doc: str) -> str:
     """forward.md → forward/ (use_directory_urls)."""
-    stem = doc[:-3]
+    stem = doc.removesuffix(".md")
     return "" if stem == "index" else f"{stem}/"
 
 
-def _form(stages: list[tuple[Stage, list[Field]]], page_url: str, layout: str) -> str:
+def _form(stages: list[tuple[Stage, list[Field]]], page_url: str, layout: str,
+          example: Example) -> str:
+    """One form: a section per stage, a labelled input per element (see practice.js)."""
     esc = _html.escape
     up = "../" * page_url.count("/")
     parts = [f'<div class="practice-form" data-layout="{layout}">']
     for stage, items in stages:
-        href = f"{up}{_page_url(stage.page)}#{stage.anchor}"
+        links = []
+        for key, text in stage.links:
+            page, anchor = where(key, example)
+            links.append(f'<a href="{up}{_page_url(page)}#{anchor}">{esc(text)}</a>')
         parts.append(f'<section class="practice-stage" data-stage="{stage.id}">'
                      f'<h2 id="practice-{stage.id}">{esc(stage.title)}</h2>'
-                     f'<p class="practice-working"><a href="{href}">Show the working '
-                     f"({esc(stage.where)})</a></p>"
+                     f'<p class="practice-working">Show the working: {", ".join(links)}</p>'
                      '<div class="practice-fields">')
         for f in items:
             ident = "pr-" + "".join(c if c.isalnum() else "-" for c in f.answer).strip("-")
@@ -406,25 +420,30 @@ def html(built: Built, page_url: str) -> str:
                       for i, tex in enumerate(built.site["problem"]))
     templates = ""
     if built.seed_layout != site_layout:
+        seed_stages = fields(seed_example(1))
         templates = (f'<template data-practice-layout="{built.seed_layout}">'
-                     f"{_form(built.seed_stages, page_url, built.seed_layout)}</template>")
-    sentences = "".join(_sentence(m, up) for m in _mistakes.CATALOGUE)
+                     f"{_form(seed_stages, page_url, built.seed_layout, built.example)}"
+                     "</template>")
+    known = {m.id: m for m in (*mistakes.for_example(built.example),
+                               *mistakes.pairs(built.example))}
+    sentences = "".join(_sentence(known.get(i) or mistakes.by_id(i), up)
+                        for i in built.mistake_ids)
     return (
         f'<div class="practice" data-practice data-practice-data="{up}{SITE_FOLDER}/" '
-        f'data-practice-seeds="{SEEDS}">'
+        f'data-practice-seeds="{SEEDS}" '
+        f'data-practice-mistakes="{_html.escape(_dump(list(built.seed_mistakes)))}">'
         '<div class="practice-controls">'
         '<p class="practice-which" data-practice-which>The site\'s own example.</p>'
         '<button type="button" class="md-button" data-practice-new>New numbers</button>'
         '</div>'
         f'<div class="practice-problem">{problem}</div>'
-        f"{_form(built.site_stages, page_url, site_layout)}{templates}"
+        f"{_form(fields(built.example), page_url, site_layout, built.example)}{templates}"
         f'<div hidden data-practice-sentences>{sentences}</div>'
         '<p class="practice-live" aria-live="polite" data-practice-live></p>'
         "</div>")
 
 
 def _sentence(mistake, up: str) -> str:
-    href = f"{up}{_page_url(mistake.page)}#{mistake.anchor}"
     return (f'<span data-mistake-id="{_html.escape(mistake.id)}">'
             f"{_html.escape(mistake.sentence)} "
-            f'<a href="{href}">Where this goes wrong</a>.</span>')
+            f'<a href="{up}{_html.escape(mistake.url)}">The right working</a>.</span>')

@@ -42,7 +42,7 @@
 
   const pair = (interval) => (Array.isArray(interval) ? interval : [interval, interval]);
 
-  // entry: [interval, places, [[mistake index, interval, places?], ...]]
+  // entry: [interval, places, [[mistake index or indices, interval, places?], ...]]
   function judge(entry, names, written) {
     const [interval, places, wrong] = entry;
     const [low, high] = pair(interval);
@@ -51,9 +51,13 @@
         ? { verdict: "correct", mistakes: [], short: 0 }
         : { verdict: "wrong", mistakes: [], short: places };
     }
-    const mistakes = wrong
-      .filter(([, iv, p]) => matches(written, ...pair(iv)) && written.places >= (p ?? places))
-      .map(([i]) => names[i]);
+    // As the checker: single mistakes first, pairs ("a+b") only when none fits.
+    const fits = ([, iv, p]) => matches(written, ...pair(iv)) && written.places >= (p ?? places);
+    const ids = ([i]) => [].concat(i).map((n) => names[n]);
+    const isPair = (m) => ids(m).some((id) => id.includes("+"));
+    let found = wrong.filter((m) => !isPair(m) && fits(m));
+    if (!found.length) found = wrong.filter((m) => isPair(m) && fits(m));
+    const mistakes = [...new Set(found.flatMap((m) => ids(m).flatMap((id) => id.split("+"))))];
     return { verdict: "wrong", mistakes, short: 0 };
   }
 
@@ -65,6 +69,7 @@
     const which = root.querySelector("[data-practice-which]");
     const sentences = root.querySelector("[data-practice-sentences]");
     const siteForm = root.querySelector(".practice-form");
+    const seedMistakes = JSON.parse(root.dataset.practiceMistakes || "[]");
     let form = siteForm;
     let data = null;        // the variant on show
     let shown = "site";     // what the problem's TeX shows: "site" or a seed number
@@ -119,11 +124,14 @@
         live.textContent = `${name}: ${out.textContent}`;
         return;
       }
-      const entry = data.answers[input.dataset.answer];
+      const entry = data.answers[boxes().indexOf(input)];
       if (!entry) return;
-      const r = judge(entry, data.mistakes, written);
+      const r = judge(entry, data.mistakes || seedMistakes, written);
       live.textContent = `${name}: ${say(field, r.verdict, r.mistakes, r.short)}`;
     }
+
+    // The variant's answers come in the order of its form's inputs.
+    const boxes = () => [...form.querySelectorAll("input[data-answer]")];
 
     function reset() {
       for (const field of form.querySelectorAll(".practice-field")) {
@@ -158,6 +166,10 @@
       }
       if (signal.aborted || mine !== request) return;
       const retype = useForm(next.layout);
+      if (form.dataset.layout !== next.layout || boxes().length !== next.answers.length) {
+        which.textContent = "These numbers do not fit the form; the page cannot judge answers.";
+        return;
+      }
       data = next;
       reset();
       if (shown !== (seed || "site")) {
