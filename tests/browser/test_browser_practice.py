@@ -395,3 +395,114 @@ def test_phone_width_and_scheme_with_verdicts_shown(open_tab, base_url, site_tra
               getComputedStyle(f).borderLeftStyle]; })""")
     assert styles == [["\u2713", "solid"], ["\u2717", "dashed"]], styles
     assert tab.problems() == []
+
+
+# --- the script's precision rule is precision.py's --------------------------------------------
+
+#: (typed text, low, high, places needed): the shared table. The verdict precision.py
+#: gives is computed below; the page's script must give the same for every row.
+CASES = [
+    ("0.8342", 0.83417, 0.83417, 4), ("0.8", 0.83417, 0.83417, 4),
+    ("0.83417", 0.83417, 0.83417, 4), ("0.8341", 0.83417, 0.83417, 4),
+    ("0.83415", 0.83417, 0.83417, 4), ("0.8342", 0.83425, 0.83425, 4),
+    ("0.8342", 0.834250001, 0.834250001, 4), ("0.8342", 0.83425001, 0.83425001, 4),
+    ("0.8342", 0.8343, 0.8344, 4), ("0.8345", 0.8343, 0.8344, 4),
+    ("0.83455", 0.8343, 0.8344, 4), ("0.8342", 0.8343, 0.8344, 3),
+    ("-2.3029", -2.30291, -2.30291, 4), ("\u22122.3029", -2.30291, -2.30291, 4),
+    ("- 2.3029", -2.30291, -2.30291, 4), ("+0.5", 0.5, 0.5, 1), (".5", 0.5, 0.5, 1),
+    ("5.", 5.0, 5.0, 0), ("5", 5.0, 5.0, 0), ("0.50", 0.5, 0.5, 1), ("0.5000", 0.5, 0.5, 1),
+    ("2.534e-5", 2.5341e-5, 2.5341e-5, 8), ("2.534E-5", 2.5341e-5, 2.5341e-5, 8),
+    ("2.534 e -5", 2.5341e-5, 2.5341e-5, 8), ("2.534e\u22125", 2.5341e-5, 2.5341e-5, 8),
+    ("0.00002534", 2.5341e-5, 2.5341e-5, 8), ("2.53e-5", 2.5341e-5, 2.5341e-5, 8),
+    ("2.5e-5", 2.5341e-5, 2.5341e-5, 8), ("1e3", 1000.0, 1000.0, 0),
+    ("1.5e2", 150.0, 150.0, 0), ("  0.25  ", 0.25, 0.25, 2), ("0.1", 0.1, 0.1, 1),
+    ("0.3", 0.1 + 0.2, 0.1 + 0.2, 1), ("1234567.891", 1234567.8912, 1234567.8912, 3),
+    ("0", 0.0, 0.0, 0), ("-0", 0.0, 0.0, 0), ("0.0000", 0.0, 0.0, 0),
+    ("0.12345678901234567890", 0.123456789012345678, 0.123456789012345678, 4),
+    ("1e-400", 0.0, 0.0, 0), ("", 0.5, 0.5, 1), ("abc", 0.5, 0.5, 1), ("1/3", 0.3, 0.3, 1),
+    ("nan", 0.5, 0.5, 1), ("inf", 0.5, 0.5, 1), ("1e400", 0.5, 0.5, 1), ("--1", -1.0, -1.0, 0),
+    ("1,5", 1.5, 1.5, 1), ("0x10", 16.0, 16.0, 0), ("1e", 1.0, 1.0, 0), ("e5", 1.0, 1.0, 0),
+    (".", 0.0, 0.0, 0), ("1.2.3", 1.2, 1.2, 1), ("1 2", 12.0, 12.0, 0),
+]
+
+
+def python_verdict(text: str, low: float, high: float, needed: int) -> str:
+    """precision.py's verdict; not a number (or not finite, as check refuses) is ""."""
+    if not text.strip():
+        return ""
+    try:
+        w = precision.parse(text)
+    except ValueError:
+        return ""
+    if not math.isfinite(w.value):
+        return ""
+    return "correct" if precision.matches(w, low, high) and w.places >= needed else "wrong"
+
+
+def rule_page(n: int) -> str:
+    fields = "".join(
+        f'<div class="practice-field" data-verdict="" data-mistake="">'
+        f'<label for="b{i}">case {i}</label><input id="b{i}" data-answer="case[{i}]" '
+        f'aria-label="case {i}"><p class="practice-say"></p></div>' for i in range(n))
+    return ("<!doctype html><html><body>"
+            '<div class="practice" data-practice data-practice-data="rule/" '
+            'data-practice-seeds="1" data-practice-mistakes="[]">'
+            '<p data-practice-which></p><button data-practice-new>New numbers</button>'
+            f'<div class="practice-form" data-layout="rule">{fields}</div>'
+            '<div hidden data-practice-sentences></div>'
+            '<p data-practice-live aria-live="polite"></p></div>'
+            # Material's document$, reduced to what the script uses
+            "<script>window.document$ = {subscribe(f) { f(); }};</script>"
+            '<script src="/javascripts/practice.js"></script></body></html>')
+
+
+def test_the_scripts_rule_agrees_with_precision_py(open_tab, base_url):
+    tab = open_tab()
+    page = tab.page
+    data = {"seed": None, "layout": "rule", "problem": [], "mistakes": [],
+            "answers": [[[low, high], needed, []] for _, low, high, needed in CASES]}
+    page.route("**/rule-test/", lambda route: route.fulfill(
+        status=200, content_type="text/html", body=rule_page(len(CASES))))
+    page.route("**/rule-test/rule/site.json", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(data)))
+    page.goto(urljoin(base_url, "rule-test/"), wait_until="load")
+    page.wait_for_function("() => document.querySelector('[data-practice-live]').textContent",
+                           timeout=10000)
+    disagree = {}
+    for i, (text, low, high, needed) in enumerate(CASES):
+        seen = answer(page, f"case[{i}]", text)["verdict"]
+        want = python_verdict(text, low, high, needed)
+        if seen != want:
+            disagree[f"{text!r} in [{low!r}, {high!r}], {needed} places"] = \
+                f"script {seen!r}, precision.py {want!r}"
+    assert disagree == {}, explain(disagree)
+    verdicts = [python_verdict(*c) for c in CASES]
+    assert verdicts.count("correct") >= 15 and verdicts.count("wrong") >= 10 \
+        and verdicts.count("") >= 10, verdicts  # the table exercises all three
+    assert tab.problems() == []
+
+
+def test_the_scripts_mistake_rule_is_the_checkers(open_tab, base_url):
+    """Singles before pairs, a pair named by both its ids, places required for mistakes."""
+    tab = open_tab()
+    page = tab.page
+    names = ["a", "b", "a+b", "c"]
+    answers = [
+        [1.0, 4, [[0, 2.0], [2, 3.0]]],        # 2.0000 -> a; 3.0000 -> a b (pair)
+        [1.0, 4, [[[0, 3], 2.0], [2, 2.0]]],   # 2.0000 -> a c, not the pair
+        [1.0, 4, [[1, [2.0, 2.01], 2]]],       # 2.005 -> b (needs 2 places)
+        [1.0, 4, [[1, 2.5, 2]]],               # 2.5 -> wrong, too few places for b
+    ]
+    data = {"seed": None, "layout": "rule", "problem": [], "mistakes": names,
+            "answers": answers}
+    page.route("**/rule-test/", lambda route: route.fulfill(
+        status=200, content_type="text/html", body=rule_page(len(answers))))
+    page.route("**/rule-test/rule/site.json", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(data)))
+    page.goto(urljoin(base_url, "rule-test/"), wait_until="load")
+    page.wait_for_function("() => document.querySelector('[data-practice-live]').textContent",
+                           timeout=10000)
+    got = [answer(page, "case[0]", "2.0000")["mistake"], answer(page, "case[0]", "3.0000")["mistake"],
+           answer(page, "case[1]", "2.0000")["mistake"], answer(page, "case[2]", "2.005")["mistake"],
+           answer(page, "case[3]", "2.5")["mistake"], answer(page, "case[0]", "1.0000")["verdict"]]
+    assert got == ["a", "a b", "a c", "b", "", "correct"], got
