@@ -431,6 +431,7 @@ def html(built: Built, page_url: str) -> str:
     return (
         f'<div class="practice" data-practice data-practice-data="{up}{SITE_FOLDER}/" '
         f'data-practice-seeds="{SEEDS}" '
+        f'data-practice-learning-rate="{build.RANDOM_LEARNING_RATE!r}" '
         f'data-practice-mistakes="{_html.escape(_dump(list(built.seed_mistakes)))}">'
         '<div class="practice-controls">'
         '<p class="practice-which" data-practice-which>The site\'s own example.</p>'
@@ -438,6 +439,14 @@ def html(built: Built, page_url: str) -> str:
         '</div>'
         f'<div class="practice-problem">{problem}</div>'
         f"{_form(fields(built.example), page_url, site_layout, built.example)}{templates}"
+        '<h2 id="practice-answers-file">Your answers as a file</h2>'
+        '<p>What you typed, as an answers file for the <code>check</code> command (the '
+        "keys and nesting of <code>python -m backprop_core trace --json</code>). Save it "
+        "as <code>answers.toml</code> and run <code>python -m backprop_core check "
+        "EXAMPLE answers.toml</code> with the example named in its first line: it judges "
+        "the same way, and gives follow-through credit.</p>"
+        '<pre class="practice-toml"><code data-practice-toml># Nothing answered yet.\n'
+        "</code></pre>"
         f'<div hidden data-practice-sentences>{sentences}</div>'
         '<p class="practice-live" aria-live="polite" data-practice-live></p>'
         "</div>")

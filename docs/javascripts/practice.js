@@ -73,6 +73,7 @@
     let form = siteForm;
     let data = null;        // the variant on show
     let shown = "site";     // what the problem's TeX shows: "site" or a seed number
+    let posed = null;       // the variant the answers are judged against
     let request = 0;        // so a slow response cannot overwrite a newer one
 
     const fileFor = (seed) => new URL(
@@ -114,6 +115,7 @@
       const name = input.getAttribute("aria-label");
       if (!text.trim()) {
         say(field, "", [], 0);
+        exportAnswers();
         return;
       }
       const written = parse(text);
@@ -128,16 +130,58 @@
       if (!entry) return;
       const r = judge(entry, data.mistakes || seedMistakes, written);
       live.textContent = `${name}: ${say(field, r.verdict, r.mistakes, r.short)}`;
+      exportAnswers();
     }
 
     // The variant's answers come in the order of its form's inputs.
     const boxes = () => [...form.querySelectorAll("input[data-answer]")];
+
+    // The typed answers as an answers file for `python -m backprop_core check` (the
+    // trace's keys and nesting, each value as the text typed, "" where left out).
+    function exportAnswers() {
+      const out = root.querySelector("[data-practice-toml]");
+      if (!out) return;
+      const keys = new Map();  // key -> {shape, values: [[index, text]]}
+      for (const box of boxes()) {
+        const answer = box.dataset.answer;
+        const key = answer.split("[")[0];
+        const index = [...answer.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+        const entry = keys.get(key) || { shape: index.map(() => 0), values: [] };
+        entry.shape = entry.shape.map((n, i) => Math.max(n, index[i] + 1));
+        const text = box.value.trim();
+        if (text && parse(text)) entry.values.push([index, text]);
+        keys.set(key, entry);
+      }
+      const value = (entry) => {
+        const fill = (depth, prefix) => (depth === entry.shape.length
+          ? JSON.stringify((entry.values.find(([i]) => i.join() === prefix.join()) || [0, ""])[1])
+          : `[${Array.from({ length: entry.shape[depth] },
+            (_, i) => fill(depth + 1, [...prefix, i])).join(", ")}]`);
+        return fill(0, []);
+      };
+      const top = [];
+      const tables = new Map();
+      for (const [key, entry] of keys) {
+        if (!entry.values.length) continue;
+        const [table, name] = key.includes(".") ? key.split(".") : [null, key];
+        if (!table) top.push(`${name} = ${value(entry)}`);
+        else tables.set(table, [...(tables.get(table) || []), `${name} = ${value(entry)}`]);
+      }
+      const lines = [`# ${posed === "site" ? "The site's own example: example.toml at the site's root"
+        : `practice/#seed=${posed}: the example file is learning_rate = ` +
+          `${root.dataset.practiceLearningRate}, [random] seed = ${posed}`}`,
+      ...top];
+      for (const [table, rows] of tables) lines.push("", `[${table}]`, ...rows);
+      if (!top.length && !tables.size) lines.push("# Nothing answered yet.");
+      out.textContent = lines.join("\n") + "\n";
+    }
 
     function reset() {
       for (const field of form.querySelectorAll(".practice-field")) {
         field.querySelector("input").value = "";
         say(field, "", [], 0);
       }
+      exportAnswers();
     }
 
     function useForm(layout) {
@@ -171,6 +215,7 @@
         return;
       }
       data = next;
+      posed = seed || "site";
       reset();
       if (shown !== (seed || "site")) {
         root.querySelectorAll("[data-practice-problem]").forEach((el, i) => {

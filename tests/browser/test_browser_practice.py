@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urljoin
 
+import numpy as np
 import pytest
 
 from conftest import EXAMPLE, PHONE, ROOT
@@ -506,3 +507,86 @@ def test_the_scripts_mistake_rule_is_the_checkers(open_tab, base_url):
            answer(page, "case[1]", "2.0000")["mistake"], answer(page, "case[2]", "2.005")["mistake"],
            answer(page, "case[3]", "2.5")["mistake"], answer(page, "case[0]", "1.0000")["verdict"]]
     assert got == ["a", "a b", "a c", "b", "", "correct"], got
+
+
+# --- the page and the check command agree -------------------------------------------------------
+
+
+def exported(page) -> str:
+    return page.locator("[data-practice-toml]").text_content()
+
+
+def check_json(example: Path, answers_text: str, tmp: Path) -> list[dict]:
+    answers = tmp / "answers.toml"
+    answers.write_text(answers_text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "backprop_core", "check", str(example),
+                           str(answers), "--json"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_page_judges_as_the_check_command(open_tab, base_url, tmp_path):
+    """One answer at a time (so the checker has no earlier wrong value to follow through
+    from), typed on the page, exported as the page's answers file and graded by
+    `python -m backprop_core check`: same verdict, same mistakes."""
+    k = 13
+    example = seed_file(tmp_path, k)
+    t = trace(example)
+    d = load_example(example).decimals
+    eta = t["learning_rate"]
+    W_ho, h_out, b_o = (np.array(t["params"]["W_ho"]), np.array(t["forward"]["h_out"]),
+                        np.array(t["params"]["b_o"]))
+    cases = [
+        ("loss", written(t["loss"], d)),
+        ("loss", written(t["loss"] / math.log(10), d)),
+        ("loss", f"{t['loss']:.1f}"),
+        ("forward.o_in[0][1]", written(float((h_out @ W_ho.T + b_o)[0, 1]), d)),
+        ("forward.o_in[0][1]", written(value(t, "forward.o_in[0][1]") + 0.3, d)),
+        ("updated.W_ho[1][0]", written(t["params"]["W_ho"][1][0]
+                                       - 10 * eta * t["gradients"]["W_ho"][1][0], d)),
+        ("updated.b_h[1]", written(t["params"]["b_h"][1] + eta * t["gradients"]["b_h"][1], d)),
+        ("updated.b_o[0]", written(t["params"]["b_o"][0], d)),
+        ("backward.dE_dW_ih[1][0]", written(value(t, "backward.dE_dW_ih[1][0]"), d)),
+        ("loss_after", written(t["loss_after"], d)),
+    ]
+    tab = open_practice(open_tab, base_url, f"#seed={k}")
+    page = tab.page
+    wait_ready(page, k)
+    assert exported(page).startswith(f"# practice/#seed={k}:")
+    differ, seen_mistakes = {}, set()
+    for key, text in cases:
+        for box in answer_keys(page):  # one answer at a time
+            if page.locator(f'input[data-answer="{box}"]').input_value():
+                answer(page, box, "")
+        on_page = answer(page, key, text)
+        records = check_json(example, exported(page), tmp_path)
+        assert len(records) == 1, records
+        r = records[0]
+        assert f"{r['key']}{''.join(f'[{i}]' for i in r['index'])}" == key
+        cli = (r["verdict"], " ".join(r["mistakes"]))
+        if (on_page["verdict"], on_page["mistake"]) != cli:
+            differ[f"{key} = {text}"] = f"page {on_page['verdict']} {on_page['mistake']!r}, " \
+                                        f"check {cli[0]} {cli[1]!r}"
+        seen_mistakes.update(r["mistakes"])
+    assert differ == {}, explain(differ)
+    # the cases reach the three verdicts' kinds and several mistakes
+    assert {"log10_loss", "learning_rate_x10", "transposed_weights"} <= seen_mistakes, seen_mistakes
+    assert tab.problems() == []
+
+
+def test_the_exported_file_holds_every_answer_as_typed(open_tab, base_url, site_trace, decimals,
+                                                       tmp_path):
+    tab = open_practice(open_tab, base_url)
+    page = tab.page
+    typed = {}
+    for key in answer_keys(page):
+        typed[key] = written(value(site_trace, key), decimals)
+        answer(page, key, typed[key])
+    text = exported(page)
+    assert text.startswith("# The site's own example")
+    records = check_json(EXAMPLE, text, tmp_path)
+    got = {f"{r['key']}{''.join(f'[{i}]' for i in r['index'])}": r for r in records}
+    assert set(got) == set(typed)
+    assert {r["verdict"] for r in records} == {"correct"}
+    for key, text_ in typed.items():
+        assert got[key]["given"] == float(text_.replace("\u2212", "-")), key
