@@ -148,8 +148,7 @@ def _modules():
     if previous is not None and getattr(previous, "_source_stamp", None) != stamp:
         for name in list(sys.modules):
             if name in ("article", "fmt", "published", "figures", "notebook_page",
-                        "check_page", "template_cache", "practice", "practice_shim",
-                        "build") \
+                        "check_page", "template_cache", "practice", "build") \
                     or name.split(".")[0] == "backprop_core":
                 del sys.modules[name]
     article = importlib.import_module("article")

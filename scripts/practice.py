@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import html as _html
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -370,7 +371,11 @@ def install(built: Built, site_dir: Path) -> None:
     target.mkdir(parents=True)
     (target / "site.json").write_text(_dump(built.site), encoding="utf-8")
     for k in range(1, SEEDS + 1):
-        shutil.copyfile(built.folder / f"seed-{k}.json", target / f"seed-{k}.json")
+        name = f"seed-{k}.json"
+        try:  # a hard link costs nothing; nothing ever writes to these files in place
+            os.link(built.folder / name, target / name)
+        except OSError:  # another file system, or links not allowed
+            shutil.copyfile(built.folder / name, target / name)
 
 
 # ---------------------------------------------------------------------------------------
