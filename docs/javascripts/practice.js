@@ -63,7 +63,10 @@
 
   // --- the page ------------------------------------------------------------------------
 
-  function start(root, signal) {
+  // `carry`: what the same page held before Material rendered it afresh (it does so on
+  // an in-page link or a hash change), so that a click on the table of contents does
+  // not lose the answers typed so far.
+  function start(root, signal, carry) {
     const seeds = Number(root.dataset.practiceSeeds);
     const live = root.querySelector("[data-practice-live]");
     const which = root.querySelector("[data-practice-which]");
@@ -225,9 +228,24 @@
         shown = seed || "site";
       }
       typeset(retype);
-      which.replaceChildren(seed
-        ? `Fresh numbers: seed ${seed} of ${seeds}. This address gives them again.`
-        : "The site's own example.");
+      if (carry && carry.posed === posed) {
+        for (const box of boxes()) {
+          const text = carry.values.get(box.dataset.answer);
+          if (text) {
+            box.value = text;
+            check(box);
+          }
+        }
+      }
+      carry = null;
+      if (seed) {
+        const link = document.createElement("a");
+        link.href = `#seed=${seed}`;
+        link.textContent = `practice/#seed=${seed}`;
+        which.replaceChildren(`Fresh numbers: seed ${seed} of ${seeds}, always at `, link, ".");
+      } else {
+        which.replaceChildren("The site's own example.");
+      }
       live.textContent = seed ? `New numbers: seed ${seed}.` : "The site's own example.";
     }
 
@@ -264,8 +282,10 @@
       show(k);
     }, { signal });
     window.addEventListener("hashchange", follow, { signal });
-    follow();
-    if (!data && seedInHash() === undefined) show(null);
+    if (seedInHash() !== undefined) follow();
+    else show(carry && carry.posed !== "site" ? carry.posed : null);
+
+    return () => ({ posed, values: new Map(boxes().map((b) => [b.dataset.answer, b.value])) });
   }
 
   // Re-typeset swapped TeX, queued behind any typesetting already under way.
@@ -282,13 +302,18 @@
       .catch((err) => console.error("MathJax:", err));
   }
 
-  let stop = null;  // ends the previous page's listeners and requests
+  // The page on show: `stop` ends its listeners and requests, `keep` snapshots its answers.
+  let current = null;
   document$.subscribe(() => {
-    if (stop) stop.abort();
-    stop = null;
     const root = document.querySelector("[data-practice]");
+    let carry = null;
+    if (current) {
+      if (root && current.path === location.pathname) carry = current.keep();
+      current.stop.abort();
+      current = null;
+    }
     if (!root) return;
-    stop = new AbortController();
-    start(root, stop.signal);
+    const stop = new AbortController();
+    current = { stop, path: location.pathname, keep: start(root, stop.signal, carry) };
   });
 })();

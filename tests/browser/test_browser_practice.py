@@ -328,6 +328,28 @@ def test_instant_navigation_in_and_out(open_tab, base_url, site_trace, decimals)
     assert tab.problems() == []
 
 
+def test_a_table_of_contents_link_keeps_the_answers(open_tab, base_url, tmp_path):
+    """Material renders the page afresh on an in-page link; the answers must survive."""
+    k = 9
+    t = trace(seed_file(tmp_path, k))
+    tab = open_practice(open_tab, base_url, f"#seed={k}")
+    page = tab.page
+    wait_ready(page, k)
+    typed = written(t["loss"], 4)
+    answer(page, "loss", typed)
+    answer(page, "forward.h_in[0][0]", "12")
+    page.locator('.md-nav--secondary a[href$="#how-your-answers-are-judged"]').first.dispatch_event("click")
+    page.wait_for_function("() => location.hash === '#how-your-answers-are-judged'", timeout=5000)
+    wait_ready(page, k)
+    page.wait_for_function("t => document.querySelector('input[data-answer=\"loss\"]').value === t",
+                           arg=typed, timeout=5000)
+    assert verdict(page, "loss")["verdict"] == "correct"
+    assert verdict(page, "forward.h_in[0][0]")["verdict"] == "wrong"
+    settle(page)
+    assert numbers(problem_text(page)) == starting_numbers(load_example(seed_file(tmp_path, k)))
+    assert tab.problems() == []
+
+
 def test_keyboard_only(open_tab, base_url, site_trace, decimals):
     tab = open_practice(open_tab, base_url)
     page = tab.page
