@@ -5,21 +5,32 @@
 subset of the numeric keys of ``python -m backprop_core trace FILE --json``, with the
 same nesting. Each answered element gets a `Record` with one verdict:
 
-- ``correct``: it carries at least the places the page shows for the correct value
-  (`precision.places_needed`: 0.8 is not an answer for 0.8342) and its half-unit
-  interval reaches the *correct interval*: the hull of the exact value, of the value
-  the formula gives on every earlier value rounded as the page shows it (the rounded
-  chain), and, when every earlier value the student gave is correct, of the value the
-  formula gives on the student's own earlier values. A student who carries 4-decimal
-  intermediates through every stage is therefore correct everywhere.
+- ``correct``: its half-unit interval reaches the *correct interval* (`precision.matches`)
+  and it carries at least the places the page shows for a value in it
+  (`precision.places_needed`: 0.8 is not an answer for 0.8342). The correct interval
+  is the hull of the exact value; of the value the formula gives on every earlier value
+  rounded as the page shows it (the rounded chain, through either correct working
+  where a key has two: o_out − y or stage 1 · stage 2, σ′ from h_out or from h_in; the
+  terms of the loss rounded too); and, when every earlier value the student gave is
+  correct, of the value the formula gives on the student's own earlier values. A
+  student who carries 4-decimal intermediates through every stage is therefore correct
+  everywhere. The places needed are the fewest any of those values needs (a rounded
+  chain can land on 0.0001230 where the exact value, 0.00009297, needs 8).
 - ``follows``: not correct, but what the correct formula gives on the student's own
   earlier answers (unanswered earlier values filled in by the same formulas from the
   student's values, exactly or rounded as shown), under the same places rule:
   follow-through credit, as a human grader gives it.
 - ``wrong``: neither; ``mistakes`` names each catalogue mistake (`mistakes.py`) that,
-  made on the student's own earlier values, reproduces it (pairs of mistakes when no
-  single one does). A value that is right but written with too few places is wrong
-  with a note saying how many places it needs.
+  made on the student's own earlier values, reproduces it under the same rule (both
+  ids of a pair, with ``together``, when no single mistake does). A value that would
+  be right but is written with too few places is wrong with a note saying how many
+  places it needs, unless a single mistake gives exactly it (0.7 for a bias of 0.7113
+  is the frozen bias, not a short answer).
+
+Which earlier keys each key reads is `stages.STAGES` (its `deps`); a key with any
+answered element not correct makes every key reading it lose the follow-through
+allowance for *correct* (it can still follow). Unanswered elements are filled from the
+student's own values by the correct formulas.
 
 `targets(example)` gives the same judgement without a student's earlier values: per key
 and element the correct interval and places, and each mistake's interval, so a static
@@ -41,7 +52,7 @@ import numpy as np
 from .example import Example
 from .mistakes import Mistake, for_example, pairs
 from .precision import Written, matches, parse, places_needed, shown, shown_places
-from .stages import CORRECT, GROUPS, KEYS, STAGES, run, shape_of, where
+from .stages import CORRECT, KEYS, STAGES, WORKINGS, run, shape_of, where
 
 __all__ = ["AnswersError", "Answer", "Record", "Interval", "Target", "Walk", "read_answers",
            "grade", "targets", "targets_json", "record_json", "reproduce", "engine_values",
@@ -294,12 +305,31 @@ def record_json(r: Record) -> dict:
 # Intervals
 
 
-def _hull(candidates: list[np.ndarray], shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Element-wise [low, high] over the finite candidates (NaN where none is finite)."""
+@dataclass(frozen=True)
+class _Hull:
+    """Element-wise [low, high] over the finite candidate values (NaN where none is),
+    and the candidates themselves (stacked on axis 0) for `places`."""
+
+    low: np.ndarray
+    high: np.ndarray
+    stack: np.ndarray
+
+    def places(self, index: tuple[int, ...], decimals: int) -> int:
+        """The fewest places an answer needs here: what the page would show for the
+        candidate needing fewest (a rounded chain can land on 0.0001230 where the exact
+        value is 0.00009297; either is a right answer, at its own places)."""
+        return min(_needed(float(v), decimals) for v in self.stack[(slice(None), *index)])
+
+    def fits(self, w: Written, index: tuple[int, ...], decimals: int) -> bool:
+        return _fits(w, self.low[index], self.high[index]) and \
+            w.places >= self.places(index, decimals)
+
+
+def _hull(candidates: list[np.ndarray], shape: tuple[int, ...]) -> _Hull:
     stack = np.stack([np.broadcast_to(np.asarray(c, dtype=float), shape) for c in candidates])
     stack = np.where(np.isfinite(stack), stack, np.nan)
     with np.errstate(all="ignore"), _quiet():
-        return np.nanmin(stack, axis=0), np.nanmax(stack, axis=0)
+        return _Hull(np.nanmin(stack, axis=0), np.nanmax(stack, axis=0), stack)
 
 
 class _quiet:
@@ -316,7 +346,10 @@ class _quiet:
 
 
 def _needed(value: float, decimals: int) -> int:
-    return places_needed(value, decimals) if math.isfinite(value) else decimals
+    return places_needed(value, decimals) if math.isfinite(value) else 99
+
+
+_places = np.vectorize(lambda v, d: _needed(float(v), int(d)), otypes=[int])
 
 
 def _fits(w: Written, low: float, high: float) -> bool:
@@ -352,20 +385,29 @@ class _Runs:
     def __init__(self, example: Example, answers: dict[str, Answer]) -> None:
         self.example = example
         self.given = {k: (a.values, a.mask) for k, a in answers.items()}
-        self._cache: dict[tuple[str, bool], dict] = {}
+        self._cache: dict[tuple, dict] = {}
+        self._hulls: dict[tuple[str, str], _Hull] = {}
 
-    def computed(self, mistake: Mistake | None, rounded: bool) -> dict:
+    def computed(self, mistake: Mistake | None, rounded: bool,
+                 other: frozenset[str] = frozenset()) -> dict:
         name = mistake.id if mistake else ""
-        if (name, rounded) not in self._cache:
+        if (name, rounded, other) not in self._cache:
             habits = mistake.habits() if mistake else CORRECT
-            self._cache[(name, rounded)] = run(self.example, habits, self.given,
-                                               rounded).computed
-        return self._cache[(name, rounded)]
+            self._cache[(name, rounded, other)] = run(self.example, habits, self.given,
+                                                      rounded, other).computed
+        return self._cache[(name, rounded, other)]
 
-    def interval(self, mistake: Mistake | None, key: str, shape) -> tuple:
-        found = [*self.computed(mistake, False)[key], *self.computed(mistake, True)[key]]
-        low, high = _hull(found, shape)
-        return low, high, self.computed(mistake, False)[key][0]
+    def candidates(self, mistake: Mistake | None, key: str) -> list[np.ndarray]:
+        """Every value the key can have from these earlier values: each correct working,
+        on the walk carried exactly and rounded as shown (either working carried)."""
+        return [*self.computed(mistake, False)[key],
+                *(v for other in WORKINGS for v in self.computed(mistake, True, other)[key])]
+
+    def hull(self, mistake: Mistake | None, key: str, shape) -> _Hull:
+        name = (mistake.id if mistake else "", key)
+        if name not in self._hulls:
+            self._hulls[name] = _hull(self.candidates(mistake, key), shape)
+        return self._hulls[name]
 
 
 def grade(example: Example, answers: Mapping[str, Any]) -> list[Record]:
@@ -373,7 +415,7 @@ def grade(example: Example, answers: Mapping[str, Any]) -> list[Record]:
     given = read_answers(answers, example)
     d = example.decimals
     exact = engine_values(example)
-    right_rounded = run(example, rounded=True).computed
+    right_rounded = _rounded_chains(example)
     runs = _Runs(example, given)
     singles = for_example(example)
     twos: list[Mistake] | None = None
@@ -387,26 +429,27 @@ def grade(example: Example, answers: Mapping[str, Any]) -> list[Record]:
             clean[key] = deps_clean
             continue
         a, shape = given[key], exact[key].shape
-        f_low, f_high, f_value = runs.interval(None, key, shape)
-        right = [exact[key], *right_rounded[key]]
+        follow = runs.hull(None, key, shape)
+        f_value = runs.computed(None, False)[key][0]
+        right = [exact[key], *right_rounded(key)]
         if deps_clean:
-            right += [f_low, f_high]
-        c_low, c_high = _hull(right, shape)
+            right += runs.candidates(None, key)
+        correct = _hull(right, shape)
         page, anchor = where(key, example)
         all_correct = True
         for index in zip(*np.nonzero(a.mask)) if shape else [()]:
             index = tuple(int(i) for i in index)
             w = Written(float(a.values[index]), int(a.places[index]))
             expected = float(exact[key][index])
-            needed = _needed(expected, d)
+            needed = correct.places(index, d)
             verdict, found, note, together = "wrong", (), None, False
-            if _fits(w, c_low[index], c_high[index]):
+            if _fits(w, correct.low[index], correct.high[index]):
                 if w.places >= needed:
                     verdict = "correct"
                 else:
                     note = _few(w, a.text[index], needed, expected, d)
-            if verdict == "wrong" and _fits(w, f_low[index], f_high[index]):
-                f_needed = _needed(float(f_value[index]), d)
+            if verdict == "wrong" and _fits(w, follow.low[index], follow.high[index]):
+                f_needed = follow.places(index, d)
                 if w.places >= f_needed:
                     verdict = "follows"
                     note = (f"follows from your earlier values; the correct value is "
@@ -414,19 +457,30 @@ def grade(example: Example, answers: Mapping[str, Any]) -> list[Record]:
                 elif note is None:
                     note = _few(w, a.text[index], f_needed, float(f_value[index]), d,
                                 "follows from your earlier values, but ")
-            if verdict == "wrong" and note is None:
+            if verdict == "wrong":
+                # a mistake's value at its own places explains it better than "too few
+                # places" (0.7 is a frozen bias 0.7, not a short 0.7113)
                 found = _explained(runs, singles, key, index, w, shape, d)
-                if not found:
+                if not found and note is None:  # two mistakes only where nothing simpler does
                     if twos is None:
                         twos = list(pairs(example))
                     found = _explained(runs, twos, key, index, w, shape, d)
                     together = bool(found)
+                if found:
+                    note = None
             all_correct &= verdict == "correct"
             records.append(Record(key, index, w.value, expected, verdict, found, note,
                                   together, str(a.text[index]), w.places, needed, st.group, page,
                                   anchor))
         clean[key] = all_correct and (bool(a.mask.all()) or deps_clean)
     return records
+
+
+def _rounded_chains(example: Example, habits=CORRECT):
+    """key -> every value of the rounded chains (either correct working carried on)."""
+    walks = [run(example, habits, rounded=True, other=other).computed
+             for other in WORKINGS]
+    return lambda key: [v for w in walks for v in w[key]]
 
 
 def _few(w: Written, text: str, needed: int, value: float, d: int, lead: str = "") -> str:
@@ -440,9 +494,11 @@ def _explained(runs: _Runs, mistakes, key: str, index, w: Written, shape,
     """The ids of the mistakes whose value, on the student's own earlier values, the
     written answer reproduces at the places it needs."""
     found: list[str] = []
+    at = KEYS.index(key)
     for m in mistakes:
-        low, high, value = runs.interval(m, key, shape)
-        if _fits(w, low[index], high[index]) and w.places >= _needed(float(value[index]), d):
+        if KEYS.index(m.stage) > at:
+            continue  # starts later: cannot change this value
+        if runs.hull(m, key, shape).fits(w, index, d):
             found += [i for i in m.id.split("+") if i not in found]
     return tuple(found)
 
@@ -482,22 +538,19 @@ class Target:
     anchor: str = ""
 
 
-_places = np.vectorize(lambda v, d: _needed(float(v), int(d)), otypes=[int])
-
-
 def _interval(candidates: list[np.ndarray], value: np.ndarray, d: int) -> Interval:
-    low, high = _hull(candidates, value.shape)
-    return Interval(low, high, _places(value, d))
+    h = _hull(candidates, value.shape)
+    return Interval(h.low, h.high, _places(h.stack, d).min(axis=0))
 
 
 def targets(example: Example) -> dict[str, Target]:
     """key -> Target for every answerable key, in the article's order."""
     d = example.decimals
     exact = engine_values(example)
-    rounded = run(example, rounded=True).computed
-    walks = [(m, run(example, m.habits()), run(example, m.habits(), rounded=True))
+    rounded = _rounded_chains(example)
+    walks = [(m, run(example, m.habits()), _rounded_chains(example, m.habits()))
              for m in for_example(example)]
-    walks += [(m, run(example, m.habits()), run(example, m.habits(), rounded=True))
+    walks += [(m, run(example, m.habits()), _rounded_chains(example, m.habits()))
               for m in pairs(example)
               if set.intersection(*(set(by.keys) for by in _parts(m, walks))) - {"loss_after"}]
     right = run(example).values
@@ -512,10 +565,10 @@ def targets(example: Example) -> dict[str, Target]:
                     not np.array_equal(w[1].values[key], right[key], equal_nan=True)
                     for w in walks if w[0].id in m.id.split("+")):
                 continue  # a pair only where each of its mistakes changes the key
-            found[m.id] = _interval([*plain.computed[key], *rnd.computed[key]],
+            found[m.id] = _interval([*plain.computed[key], *rnd(key)],
                                     plain.values[key], d)
         page, anchor = where(key, example)
-        out[key] = Target(key, exact[key], _interval([exact[key], *rounded[key]],
+        out[key] = Target(key, exact[key], _interval([exact[key], *rounded(key)],
                                                      exact[key], d),
                           found, st.group, page, anchor)
     return out

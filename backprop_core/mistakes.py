@@ -218,16 +218,14 @@ def no_mean(h: Habits) -> Habits:
 
 
 def _entry(id: str, stage: str, sentence: str, habit: Callable[[Habits], Habits],
-           applies: Applies, keys: tuple[str, ...] | None = None,
-           page: str | None = None, anchor: str | None = None) -> Mistake:
-    """A Mistake whose page and anchor are those of its stage (unless given)."""
-    page_default, anchor_default = _WHERE[stage]
-    return Mistake(id, stage, sentence, page or page_default, anchor or anchor_default,
-                   keys or (stage,), habit, applies)
+           applies: Applies, keys: tuple[str, ...] | None = None) -> Mistake:
+    """A Mistake pointing at the page and heading that work out its stage right."""
+    page, anchor = _WHERE[stage]
+    return Mistake(id, stage, sentence, page, anchor, keys or (stage,), habit, applies)
 
 
-# `where` depends on the activation and output only through a few anchors; the mistakes
-# that start at those keys apply to one kind of network, named here.
+# Where the right working of each mistake's stage is. Only layer 2's heading depends on
+# the example (it names the output function): `for_example` points it at the example's.
 _WHERE = {
     "forward.o_in": ("forward.md", "layer-2-linear-then-softmax"),
     "losses": ("forward.md", "the-loss"),
@@ -335,8 +333,13 @@ def by_id(id: str) -> Mistake:
 
 @lru_cache(maxsize=64)
 def _for_sizes(n_out: int) -> tuple[Mistake, ...]:
-    extra = tuple(_one_path_entry(k) for k in range(MAX_OUTPUTS + 1, n_out + 1))
-    return CATALOGUE + extra
+    extra = [_one_path_entry(k) for k in range(MAX_OUTPUTS + 1, n_out + 1)]
+    out: list[Mistake] = []
+    for m in CATALOGUE:
+        out.append(m)
+        if m.id == f"one_path[{MAX_OUTPUTS}]":
+            out += extra                    # every one_path[k] together, in order
+    return tuple(out)
 
 
 def for_example(example: Example) -> tuple[Mistake, ...]:

@@ -35,9 +35,10 @@ import numpy as np
 
 from .example import Example
 from .network import ACTIVATIONS, log_softmax, sigmoid
-from .precision import shown
+from .precision import shown, small_threshold
 
-__all__ = ["Habits", "CORRECT", "Stage", "STAGES", "KEYS", "GROUPS", "Chain", "run",
+__all__ = ["Habits", "CORRECT", "Stage", "STAGES", "KEYS", "TWO_WAYS", "WORKINGS", "GROUPS",
+           "Chain", "run", "loss_terms",
            "inputs", "where", "shape_of", "round_shown"]
 
 Array = np.ndarray
@@ -128,13 +129,20 @@ _shown = np.vectorize(shown, otypes=[float])
 
 
 def round_shown(value: Array, decimals: int) -> Array:
-    """Every finite entry as the page writes it (`precision.shown`); others unchanged."""
+    """Every finite entry as the page writes it (`precision.shown`); others unchanged.
+
+    At or above `small_threshold` that is Python's round to `decimals` places (what
+    `shown` does there, the short forms included); Python's round is correctly rounded,
+    NumPy's is not at ties (np.round(0.12345, 4) gives 0.1234). Below it, `shown`.
+    """
     value = np.asarray(value, dtype=float)
-    ok = np.isfinite(value)
-    if not ok.any():
-        return value
     out = value.copy()
-    out[ok] = _shown(value[ok], decimals)
+    big = np.isfinite(value) & (np.abs(value) >= small_threshold(decimals))
+    small = np.isfinite(value) & ~big
+    if big.any():
+        out[big] = [round(v, decimals) for v in value[big].tolist()]
+    if small.any():
+        out[small] = _shown(value[small], decimals)
     return out
 
 
@@ -172,17 +180,23 @@ def _o_out(v, ex, h, r):
     return sigmoid(o_in)
 
 
+def loss_terms(o_out: Array, y: Array, example: Example, habits: Habits = CORRECT) -> Array:
+    """Each output's term of each example's loss (m, n_out); the loss adds them up."""
+    o = o_out
+    if example.network.output != "softmax_cross_entropy":
+        return 0.5 * (y - o) ** 2
+    log = np.log if habits.log == "e" else np.log10
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = -np.where(y != 0, y * log(o), 0.0)
+        if habits.loss_terms == "binary":
+            terms = terms - np.where(y != 1, (1 - y) * log(1 - o), 0.0)
+    return terms
+
+
 def _losses(v, ex, h, r):
     """Each example's loss; its terms are written down (rounded, in the rounded chain)
     and then added, as a hand calculation does."""
-    o, y = v["forward.o_out"], v["y"]
-    if ex.network.output != "softmax_cross_entropy":
-        return r(0.5 * (y - o) ** 2).sum(axis=1)
-    log = np.log if h.log == "e" else np.log10
-    terms = -np.where(y != 0, y * log(o), 0.0)
-    if h.loss_terms == "binary":
-        terms = terms - np.where(y != 1, (1 - y) * log(1 - o), 0.0)
-    return r(terms).sum(axis=1)
+    return r(loss_terms(v["forward.o_out"], v["y"], ex, h)).sum(axis=1)
 
 
 def _loss(v, ex, h, r):
@@ -367,6 +381,12 @@ _AFTER = (
 #: Every answerable key, in the article's order (also the order formulas run in).
 STAGES: tuple[Stage, ...] = _FORWARD + _OUTPUT + _HIDDEN + _AFTER
 KEYS: tuple[str, ...] = tuple(s.key for s in STAGES)
+#: The keys with two correct workings (∂E/∂o_in, the activation's slope).
+TWO_WAYS: tuple[str, ...] = tuple(s.key for s in STAGES if len(s.formulas(CORRECT)) > 1)
+#: Every choice of workings a student can carry on: subsets of TWO_WAYS.
+WORKINGS: tuple[frozenset[str], ...] = tuple(
+    frozenset(k for i, k in enumerate(TWO_WAYS) if n >> i & 1)
+    for n in range(2 ** len(TWO_WAYS)))
 _BY_KEY = {s.key: s for s in STAGES}
 
 
@@ -396,13 +416,14 @@ def where(key: str, example: Example) -> tuple[str, str]:
     """The docs page and heading anchor that work out `key` (anchors as MkDocs' toc
     makes them from the headings; tests/test_check.py holds them to docs/*.md)."""
     net = example.network
-    act = {"sigmoid": "sigmoid", "relu": "relu", "tanh": "tanh"}[net.hidden_activation]
+    act = net.hidden_activation          # the heading's Sigmoid / ReLU / tanh, slugified
     softmax = net.output == "softmax_cross_entropy"
+    layer2 = f"layer-2-linear-then-{'softmax' if softmax else 'sigmoid'}"
     table = {
         "forward.h_in": ("forward.md", f"layer-1-linear-then-{act}"),
         "forward.h_out": ("forward.md", f"layer-1-linear-then-{act}"),
-        "forward.o_in": ("forward.md", f"layer-2-linear-then-{'softmax' if softmax else 'sigmoid'}"),
-        "forward.o_out": ("forward.md", f"layer-2-linear-then-{'softmax' if softmax else 'sigmoid'}"),
+        "forward.o_in": ("forward.md", layer2),
+        "forward.o_out": ("forward.md", layer2),
         "losses": ("forward.md", "the-loss"),
         "loss": ("forward.md", "the-loss"),
         "backward.dE_do_out": ("output-layer.md", "stage-1-the-loss-with-respect-to-each-output"),
@@ -451,12 +472,15 @@ class Chain:
 
 def run(example: Example, habits: Habits = CORRECT,
         answers: Mapping[str, tuple[Array, Array]] | None = None,
-        rounded: bool = False) -> Chain:
+        rounded: bool = False, other: frozenset[str] = frozenset()) -> Chain:
     """Walk the table from the example's inputs.
 
     answers: key -> (values, mask): where mask is True the value replaces the computed
              one before later stages read it (the student's own numbers)
     rounded: every value filled in (not answered) is rounded as the page shows it
+    other:   keys (of TWO_WAYS) whose other correct working the walk carries on (a
+             rounded chain through o_out − y and one through stage 1 · stage 2 differ
+             in the last place, and a student may take either)
     """
     d = example.decimals
     r: Round = (lambda a: round_shown(a, d)) if rounded else (lambda a: a)
@@ -466,7 +490,8 @@ def run(example: Example, habits: Habits = CORRECT,
         for stage in STAGES:
             found = tuple(np.asarray(f(v, example, habits, r), dtype=float)
                           for f in stage.formulas(habits))
-            if answers and any(k in answers for k in stage.prefer):
+            if bool(answers and any(k in answers for k in stage.prefer)) != \
+                    (stage.key in other):
                 found = found[::-1]
             computed[stage.key] = found
             value = r(found[0])

@@ -34,6 +34,7 @@ from backprop_core import (Example, ExampleError, Step, forward, load_example,
 from backprop_core.check import reproduce
 from backprop_core.cli import trace_dict
 from backprop_core.mistakes import by_id
+from backprop_core.stages import CORRECT, Habits, loss_terms
 
 import fmt
 
@@ -426,6 +427,14 @@ def _rebuild(check: "Check", key: str, ids: tuple[str, ...]) -> Rebuilt:
     return Rebuilt(key, value, mask)
 
 
+def _habits(ids: tuple[str, ...]) -> Habits:
+    """How a student computes who makes the catalogue mistakes `ids`."""
+    habits = CORRECT
+    for i in ids:
+        habits = by_id(i).habit(habits)
+    return habits
+
+
 def _loss_table(example: Example, answers: dict) -> dict[str, dict[str, float]]:
     """The loss under each formula and log base the 2018 page tabulates."""
     return {base: {formula: float(reproduce(example, answers, ids).exact["loss"])
@@ -514,6 +523,9 @@ def _hand_calculation_2018(path: Path, digest: str) -> Check:
         "losses_engine": _loss_table(example, {}),
         "losses_published": _loss_table(example, _only(answers_2018(partial),
                                                        "forward.o_out")),
+        # each output's term of its loss, at its printed o_out (the page adds them up)
+        "loss_terms_published": loss_terms(by_key["o_out"].values[None], y, example,
+                                           _habits(_LOSS_VARIANTS[base][formula]))[0],
         "loss_formula": formula,
         "log_base": base,
         # stage 1 of the base-10 loss it printed, at its o_out: −1/(o_out1 · ln 10)

@@ -233,6 +233,8 @@ def test_2018_only_binary_log10_gives_the_printed_loss(h18):
     o1, o2 = 0.5818, 0.4182                         # its printed o_out, y = [1, 0]
     terms = [round(-math.log10(o1), 4), round(-math.log10(1 - o2), 4)]
     assert round(sum(terms), 4) == 0.4704
+    np.testing.assert_allclose(h18.extra["loss_terms_published"],
+                               [-math.log10(o1), -math.log10(1 - o2)], rtol=1e-14)
     assert h18.rebuilt["loss"].value == pytest.approx(sum(terms), abs=1e-12)
     assert round(losses_pub["10"]["binary"], 4) == 0.4705
     assert losses_pub["10"]["binary"] == pytest.approx(-math.log10(o1) - math.log10(1 - o2),
