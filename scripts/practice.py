@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import html as _html
 import json
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 import os
 import shutil
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ __all__ = ["SEEDS", "STAGES", "Built", "Field", "Stage", "build_all", "fields", 
 SEEDS = 100
 #: A mistake's value is kept to this many places beyond those its answer needs (see
 #: `_pack`): for the size budget (≤ 1 MB for every variant).
-MISTAKE_EXTRA_PLACES = 3
+MISTAKE_EXTRA_PLACES = 2
 #: Where the variants go in the built site, relative to its root.
 SITE_FOLDER = "assets/practice"
 ROOT = Path(__file__).resolve().parent.parent
@@ -276,11 +277,15 @@ def _pack(low: float, high: float, places: int | None = None):
     """An interval as the page reads it: one number when low == high, else [low, high].
 
     The correct interval keeps every bit (the page must judge exactly as the checker).
-    A mistake's value is only ever recognised, so it is rounded to `places` decimals:
-    3 beyond those its answer needs, an error of at most 1/1,000 of the half unit.
+    A mistake's value is only ever recognised, so it is rounded outward to `places`
+    decimals: 2 beyond those its answer needs, so the interval grows by at most 1/50
+    of the half unit and never loses the value it stands for (3 would take every
+    variant together to 0.98 MB, too close to the 1 MB budget).
     """
     if places is not None:
-        low, high = round(low, places), round(high, places)
+        step = Decimal(1).scaleb(-places)
+        low = float(Decimal(low).quantize(step, rounding=ROUND_FLOOR))
+        high = float(Decimal(high).quantize(step, rounding=ROUND_CEILING))
     return low if low == high else [low, high]
 
 

@@ -45,20 +45,21 @@
   // entry: [interval, places, [[mistake index or indices, interval, places?], ...]]
   function judge(entry, names, written) {
     const [interval, places, wrong] = entry;
-    const [low, high] = pair(interval);
-    if (matches(written, low, high)) {
-      return written.places >= places
-        ? { verdict: "correct", mistakes: [], short: 0 }
-        : { verdict: "wrong", mistakes: [], short: places };
-    }
-    // As the checker: single mistakes first, pairs ("a+b") only when none fits.
     const fits = ([, iv, p]) => matches(written, ...pair(iv)) && written.places >= (p ?? places);
     const ids = ([i]) => [].concat(i).map((n) => names[n]);
     const isPair = (m) => ids(m).some((id) => id.includes("+"));
-    let found = wrong.filter((m) => !isPair(m) && fits(m));
-    if (!found.length) found = wrong.filter((m) => isPair(m) && fits(m));
-    const mistakes = [...new Set(found.flatMap((m) => ids(m).flatMap((id) => id.split("+"))))];
-    return { verdict: "wrong", mistakes, short: 0 };
+    const named = (found) => [...new Set(found.flatMap((m) => ids(m).flatMap((id) => id.split("+"))))];
+    const singles = wrong.filter((m) => !isPair(m) && fits(m));
+    if (matches(written, ...pair(interval))) {
+      if (written.places >= places) return { verdict: "correct", mistakes: [], short: 0 };
+      // As the checker: too few places, unless a single mistake gives exactly this
+      // (0.7 for a bias of 0.7113 is the frozen bias, not a short answer).
+      return singles.length ? { verdict: "wrong", mistakes: named(singles), short: 0 }
+        : { verdict: "wrong", mistakes: [], short: places };
+    }
+    // As the checker: single mistakes first, pairs ("a+b") only when none fits.
+    const found = singles.length ? singles : wrong.filter((m) => isPair(m) && fits(m));
+    return { verdict: "wrong", mistakes: named(found), short: 0 };
   }
 
   // --- the page ------------------------------------------------------------------------

@@ -515,6 +515,7 @@ def test_the_scripts_mistake_rule_is_the_checkers(open_tab, base_url):
         [1.0, 4, [[[0, 3], 2.0], [2, 2.0]]],   # 2.0000 -> a c, not the pair
         [1.0, 4, [[1, [2.0, 2.01], 2]]],       # 2.005 -> b (needs 2 places)
         [1.0, 4, [[1, 2.5, 2]]],               # 2.5 -> wrong, too few places for b
+        [0.7113, 4, [[3, 0.7, 1]]],            # 0.7 -> c (the frozen bias), not "short"
     ]
     data = {"seed": None, "layout": "rule", "problem": [], "mistakes": names,
             "answers": answers}
@@ -527,8 +528,10 @@ def test_the_scripts_mistake_rule_is_the_checkers(open_tab, base_url):
                            timeout=10000)
     got = [answer(page, "case[0]", "2.0000")["mistake"], answer(page, "case[0]", "3.0000")["mistake"],
            answer(page, "case[1]", "2.0000")["mistake"], answer(page, "case[2]", "2.005")["mistake"],
-           answer(page, "case[3]", "2.5")["mistake"], answer(page, "case[0]", "1.0000")["verdict"]]
-    assert got == ["a", "a b", "a c", "b", "", "correct"], got
+           answer(page, "case[3]", "2.5")["mistake"], answer(page, "case[0]", "1.0000")["verdict"],
+           answer(page, "case[4]", "0.7")["mistake"], answer(page, "case[4]", "0.71")["said"]]
+    assert got[:-1] == ["a", "a b", "a c", "b", "", "correct", "c"], got
+    assert "decimal places" in got[-1], got
 
 
 # --- the page and the check command agree -------------------------------------------------------
