@@ -580,11 +580,20 @@ def _parts(m: Mistake, walks) -> list[Mistake]:
     return [by[i] for i in ids]
 
 
+def _finite_list(a: np.ndarray):
+    """Nested lists (or a float) with null where a value is not finite (strict JSON)."""
+    a = np.asarray(a, dtype=float)
+    return np.where(np.isfinite(a), a, None).tolist() if a.ndim else \
+        (float(a) if math.isfinite(float(a)) else None)
+
+
 def targets_json(example: Example) -> dict:
     """`targets` as plain JSON-ready Python: key -> {exact, low, high, places, group,
-    page, anchor, mistakes: {id: {low, high, places}}}."""
+    page, anchor, mistakes: {id: {low, high, places}}}; null where a mistake's value is
+    not a finite number (nothing matches it)."""
     def plain(i: Interval) -> dict:
-        return {"low": i.low.tolist(), "high": i.high.tolist(), "places": i.places.tolist()}
+        return {"low": _finite_list(i.low), "high": _finite_list(i.high),
+                "places": i.places.tolist()}
 
     return {k: {"exact": t.exact.tolist(), **plain(t.correct), "group": t.group,
                 "page": t.page, "anchor": t.anchor,

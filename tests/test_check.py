@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from backprop_core import load_example, parse_example, precision
 from backprop_core.check import AnswersError, grade, reproduce, targets, targets_json
-from backprop_core.mistakes import by_id, for_example
+from backprop_core.mistakes import CATALOGUE, by_id, for_example
 from backprop_core.stages import KEYS
 
 from student import answers, to_toml, work
@@ -159,19 +159,51 @@ def _assert_named(ex, mistake_id: str, records) -> None:
     assert named or not visible, f"{mistake_id}: nothing was named"
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ex=EXAMPLES, pick=st.integers(0, 10_000), decimals=st.sampled_from([None, 4]))
-def test_every_mistake_is_named_on_random_examples(ex, pick, decimals):
-    """The student makes one mistake and works everything else correctly, writing every
-    value (in full or as shown); the checker names that mistake where it starts."""
-    ms = for_example(ex)
-    m = ms[pick % len(ms)]
+#: Every mistake id (one_path up to three outputs) and the 2018 loss's pair.
+ALL_IDS = sorted({m.id for m in CATALOGUE if not m.id.startswith("one_path[")}
+                 | {"one_path[1]", "one_path[2]", "one_path[3]", "one_path[own]",
+                    "log10_loss+binary_ce"})
+
+
+@st.composite
+def example_for(draw, mistake: str):
+    """A random example on which `mistake` can be made (sizes and kinds drawn around
+    what it needs: square layers, a batch, a sigmoid hidden layer, softmax outputs)."""
+    n = draw(st.integers(2, 3))
+    sizes = {"n_in": draw(st.integers(1, 3)), "n_hidden": draw(st.integers(1, 3)),
+             "n_out": draw(st.integers(2, 3)), "m": draw(st.integers(1, 3))}
+    if mistake == "transposed_weights":
+        sizes["n_hidden"] = sizes["n_out"] = n
+    if mistake == "reused_layer1":
+        sizes["n_in"] = sizes["n_hidden"] = sizes["n_out"] = n
+    if mistake == "one_path[own]":
+        sizes["n_hidden"], sizes["n_out"] = 2, n
+    if mistake == "one_path[3]":
+        sizes["n_out"] = 3
+    if mistake == "no_mean":
+        sizes["m"] = n
+    act = "sigmoid" if mistake == "sigmoid_prime_of_input" else \
+        draw(st.sampled_from(["sigmoid", "relu", "tanh"]))
+    softmax_only = {"log10_loss", "binary_ce", "jacobian_diagonal", "target_one",
+                    "log10_loss+binary_ce"}
+    output = "softmax_cross_entropy" if mistake in softmax_only else \
+        draw(st.sampled_from(["softmax_cross_entropy", "sigmoid_squared_error"]))
+    ex = drawn(draw(st.integers(0, 100_000)), sizes["n_in"], sizes["n_hidden"],
+               sizes["n_out"], sizes["m"], act, output, draw(st.sampled_from([0.02, 0.1, 0.5])))
+    assert by_id(mistake).applies(ex)
+    return ex
+
+
+@pytest.mark.parametrize("mistake", ALL_IDS)
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), decimals=st.sampled_from([None, 4]))
+def test_every_mistake_is_named_on_random_examples(mistake, data, decimals):
+    """The student makes one mistake (or the pair) and works everything else correctly,
+    writing every value (in full or as shown); the checker names it where it starts."""
+    ex = data.draw(example_for(mistake))
     d = None if decimals is None else ex.decimals
-    values = work(ex, (m.id,), decimals=d)
-    if not any(far(float(a), float(b), ex.decimals)
-               for k in m.keys for a, b in zip(np.ravel(values[k]), np.ravel(work(ex)[k]))):
-        return  # the mistake changes nothing visible on this example (e.g. relu zeros)
-    _assert_named(ex, m.id, graded(ex, values, decimals=d))
+    values = work(ex, tuple(mistake.split("+")), decimals=d)
+    _assert_named(ex, mistake, graded(ex, values, decimals=d))
 
 
 @pytest.mark.parametrize("mistake", sorted({m.id for m in for_example(example("default"))}

@@ -290,3 +290,24 @@ def test_malformed_example_file(tmp_path):
 def test_check_usage_mistakes_exit_2(args):
     run = cli(*args)
     assert run.returncode == 2 and run.stdout == "" and "usage:" in run.stderr
+
+
+def test_a_teacher_grades_seeded_homework(tmp_path):
+    """`learning_rate = 0.1` with `[random] seed = K`: a 4-decimal hand calculation
+    is correct (exit 0); one with the step's sign flipped is not (exit 1), and the
+    report names the mistake."""
+    from backprop_core import load_example
+    from student import answers, work
+
+    example = tmp_path / "seed-7.toml"
+    example.write_text("learning_rate = 0.1\n[random]\nseed = 7\n", encoding="utf-8")
+    ex = load_example(example)
+    good, bad = tmp_path / "good.toml", tmp_path / "bad.toml"
+    good.write_text(to_toml(answers(work(ex, decimals=4), decimals=4)), encoding="utf-8")
+    bad.write_text(to_toml(answers(work(ex, ("sign_flip",), decimals=4), decimals=4)),
+                   encoding="utf-8")
+    assert cli("check", str(example), str(good)).returncode == 0
+    run = cli("check", str(example), str(bad))
+    assert run.returncode == 1
+    assert ">>> Layer 2: output weights: the first wrong stage" in run.stdout
+    assert "Mistake (sign_flip): You added η·∂E/∂w instead of subtracting it" in run.stdout
