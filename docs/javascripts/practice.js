@@ -128,6 +128,7 @@
         const out = field.querySelector(".practice-say");
         out.textContent = "Write a number, such as -1.25 or 3e-5.";
         live.textContent = `${name}: ${out.textContent}`;
+        exportAnswers();
         return;
       }
       const entry = data.answers[boxes().indexOf(input)];
