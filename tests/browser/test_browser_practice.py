@@ -20,14 +20,16 @@ from urllib.parse import urljoin
 import numpy as np
 import pytest
 
-from conftest import EXAMPLE, PHONE, ROOT
 from probe import explain, look, settle
 
 from backprop_core import precision
 from backprop_core.example import load_example
 
+# As conftest.py has them (imported by name it would clash with tests/site/conftest.py).
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "default.toml"
+PHONE = {"width": 390, "height": 844}
 SEEDS = 100
-FIELD = ".practice-field"
 
 
 # --- what the page should accept ---------------------------------------------------------
