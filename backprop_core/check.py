@@ -51,7 +51,8 @@ import numpy as np
 
 from .example import Example
 from .mistakes import Mistake, for_example, pairs
-from .precision import Written, matches, parse, places_needed, shown, shown_places
+from .precision import (Written, matches, parse, places_needed, shown, shown_places,
+                        small_threshold)
 from .stages import CORRECT, KEYS, STAGES, WORKINGS, run, shape_of, where
 
 __all__ = ["AnswersError", "Answer", "Record", "Interval", "Target", "Walk", "read_answers",
@@ -315,14 +316,25 @@ class _Hull:
     stack: np.ndarray
 
     def places(self, index: tuple[int, ...], decimals: int) -> int:
-        """The fewest places an answer needs here: what the page would show for the
-        candidate needing fewest (a rounded chain can land on 0.0001230 where the exact
-        value is 0.00009297; either is a right answer, at its own places)."""
-        return min(_needed(float(v), decimals) for v in self.stack[(slice(None), *index)])
+        """The fewest places an answer needs here (see `_fewest_places`)."""
+        return int(_fewest_places(self.stack[(slice(None), *index)], decimals))
 
     def fits(self, w: Written, index: tuple[int, ...], decimals: int) -> bool:
         return _fits(w, self.low[index], self.high[index]) and \
             w.places >= self.places(index, decimals)
+
+
+def _fewest_places(stack: np.ndarray, decimals: int) -> np.ndarray:
+    """The places an answer needs, per element, over candidates stacked on axis 0 (the
+    first the exact one): what the page shows for the exact value, or fewer where a
+    candidate too small for `decimals` places needs fewer significant-digit places (a
+    rounded chain can land on 0.0001230 where the exact value, 0.00009297, needs 8).
+    A rounded candidate that happens to be short (0.8000, read back as 0.8) never
+    lowers it: 0.8 stays no answer for 0.80003."""
+    places = _places(stack, decimals)
+    small = np.abs(np.nan_to_num(stack, nan=np.inf)) < small_threshold(decimals)
+    others = np.where(small, places, 99)[1:]
+    return np.minimum(places[0], others.min(axis=0)) if len(others) else places[0]
 
 
 def _hull(candidates: list[np.ndarray], shape: tuple[int, ...]) -> _Hull:
@@ -540,7 +552,7 @@ class Target:
 
 def _interval(candidates: list[np.ndarray], value: np.ndarray, d: int) -> Interval:
     h = _hull(candidates, value.shape)
-    return Interval(h.low, h.high, _places(h.stack, d).min(axis=0))
+    return Interval(h.low, h.high, _fewest_places(h.stack, d))
 
 
 def targets(example: Example) -> dict[str, Target]:

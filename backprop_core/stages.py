@@ -18,8 +18,8 @@ the table from the example's inputs.
 
 Formulas reuse the engine's activations and softmax (`network.ACTIVATIONS`,
 `log_softmax`, `sigmoid`); with the correct habits and no answers `run` gives the
-engine's values (tests/test_check.py holds it to them). Each formula is vectorised over
-examples and units; nothing here loops over matrix elements. Where the article shows two
+engine's values (tests/test_mistakes.py holds it to them and to autograd). Each formula
+is vectorised over examples and units; nothing here loops over matrix elements. Where the article shows two
 correct workings for a key (∂E/∂o_in from the Jacobian product or as o_out − y; σ′ from
 h_out or from h_in), the stage lists both, and either counts as correct working.
 
@@ -414,7 +414,7 @@ def shape_of(key: str, example: Example) -> tuple[int, ...]:
 
 def where(key: str, example: Example) -> tuple[str, str]:
     """The docs page and heading anchor that work out `key` (anchors as MkDocs' toc
-    makes them from the headings; tests/test_check.py holds them to docs/*.md)."""
+    makes them from the headings; tests/test_mistakes.py holds them to docs/*.md)."""
     net = example.network
     act = net.hidden_activation          # the heading's Sigmoid / ReLU / tanh, slugified
     softmax = net.output == "softmax_cross_entropy"

@@ -124,6 +124,15 @@ def test_trailing_zeros_are_places():
     assert rec["0.6"].verdict == "wrong" and "needs 4" in rec["0.6"].note
 
 
+def test_places_needed_over_candidates():
+    """The exact value's places; fewer only where a small candidate needs fewer."""
+    from backprop_core.check import _fewest_places
+    stack = np.array([[0.80003, 9.297e-05, 0.67, 0.8342],
+                      [0.8, 0.000123, 0.67, 0.8343]])
+    assert _fewest_places(stack, 4).tolist() == [4, 7, 2, 4]
+    assert _fewest_places(stack[:1], 4).tolist() == [4, 8, 2, 4]
+
+
 def test_a_typographic_minus_is_read():
     ex = example("default")
     text = '[backward]\ndE_db_o = ["\u22120.5658", "0.5658"]'

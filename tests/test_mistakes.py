@@ -266,3 +266,15 @@ def test_square_random_examples_transposed_and_layer1(seed):
     for i in ("transposed_weights", "reused_layer1", "one_path[own]", "no_mean"):
         assert_values_match_the_hand_calculation(ex, by_id(i))
     assert math.isfinite(by_id("no_mean").values(ex)["loss"])
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_correct_walk_is_the_engines_step(name):
+    """The stage table and the engine are two implementations of one step."""
+    from backprop_core.check import engine_values
+    ex = example(name)
+    walk, engine = run(ex).values, engine_values(ex)
+    assert set(walk) == set(engine) == set(KEYS)
+    for key in KEYS:
+        np.testing.assert_allclose(walk[key], engine[key], rtol=1e-12, atol=1e-15,
+                                   err_msg=key)
