@@ -394,32 +394,42 @@ def _page_url(doc: str) -> str:
 
 
 def _form(stages: list[tuple[Stage, list[Field]]], page_url: str, layout: str,
-          example: Example) -> str:
-    """One form: a section per stage, a labelled input per element (see practice.js)."""
+          example: Example, markdown: bool = False) -> str:
+    """One form: a section per stage, a labelled input per element (see practice.js).
+
+    `markdown`: the stage headings as Markdown inside md_in_html blocks, so that they
+    reach the page's table of contents (only for the form the page shows at first; a
+    form kept in a <template> stays plain HTML).
+    """
     esc = _html.escape
     up = "../" * page_url.count("/")
-    parts = [f'<div class="practice-form" data-layout="{layout}">']
+    md = ' markdown="1"' if markdown else ""
+    parts = [f'<div class="practice-form" data-layout="{layout}"{md}>']
     for stage, items in stages:
         links = []
         for key, text in stage.links:
             page, anchor = where(key, example)
             links.append(f'<a href="{up}{_page_url(page)}#{anchor}">{esc(text)}</a>')
-        parts.append(f'<section class="practice-stage" data-stage="{stage.id}">'
-                     f'<h2 id="practice-{stage.id}">{esc(stage.title)}</h2>'
-                     f'<p class="practice-working">Show the working: {", ".join(links)}</p>'
-                     '<div class="practice-fields">')
+        heading = (f"## {stage.title} {{#practice-{stage.id}}}" if markdown else
+                   f'<h2 id="practice-{stage.id}">{esc(stage.title)}</h2>')
+        parts.append(f'<section class="practice-stage" data-stage="{stage.id}"{md}>')
+        parts.append(heading)
+        parts.append(f'<p class="practice-working">Show the working: {", ".join(links)}</p>')
+        fields_html = ['<div class="practice-fields">']
         for f in items:
             ident = "pr-" + "".join(c if c.isalnum() else "-" for c in f.answer).strip("-")
-            parts.append(
+            fields_html.append(
                 f'<div class="practice-field" data-verdict="" data-mistake="">'
                 f'<label for="{ident}">{f.symbol}</label>'
                 f'<input id="{ident}" type="text" inputmode="decimal" autocomplete="off" '
                 f'spellcheck="false" data-answer="{esc(f.answer)}" '
                 f'aria-label="{esc(f.name)}" aria-describedby="{ident}-say">'
                 f'<p class="practice-say" id="{ident}-say"></p></div>')
-        parts.append("</div></section>")
+        fields_html.append("</div>")
+        parts.append("".join(fields_html))
+        parts.append("</section>")
     parts.append("</div>")
-    return "".join(parts)
+    return ("\n\n" if markdown else "").join(parts)
 
 
 def html(built: Built, page_url: str) -> str:
@@ -438,28 +448,33 @@ def html(built: Built, page_url: str) -> str:
                                *mistakes.pairs(built.example))}
     sentences = "".join(_sentence(known.get(i) or mistakes.by_id(i), up)
                         for i in built.mistake_ids)
-    return (
+    # Blocks separated by blank lines: md_in_html parses the Markdown headings inside
+    # (the table of contents lists them) and keeps every other block as HTML.
+    return "\n\n".join([
         f'<div class="practice" data-practice data-practice-data="{up}{SITE_FOLDER}/" '
         f'data-practice-seeds="{SEEDS}" '
         f'data-practice-learning-rate="{build.RANDOM_LEARNING_RATE!r}" '
-        f'data-practice-mistakes="{_html.escape(_dump(list(built.seed_mistakes)))}">'
+        f'data-practice-mistakes="{_html.escape(_dump(list(built.seed_mistakes)))}" '
+        'markdown="1">',
         '<div class="practice-controls">'
         '<p class="practice-which" data-practice-which>The site\'s own example.</p>'
         '<button type="button" class="md-button" data-practice-new>New numbers</button>'
-        '</div>'
-        f'<div class="practice-problem">{problem}</div>'
-        f"{_form(fields(built.example), page_url, site_layout, built.example)}{templates}"
-        '<h2 id="practice-answers-file">Your answers as a file</h2>'
+        '</div>',
+        f'<div class="practice-problem">{problem}</div>',
+        _form(fields(built.example), page_url, site_layout, built.example, markdown=True),
+        "## Your answers as a file {#practice-answers-file}",
         '<p>What you typed, as an answers file for the <code>check</code> command (the '
         "keys and nesting of <code>python -m backprop_core trace --json</code>). Save it "
         "as <code>answers.toml</code> and run <code>python -m backprop_core check "
         "EXAMPLE answers.toml</code> with the example named in its first line: it judges "
-        "the same way, and gives follow-through credit.</p>"
+        "the same way, and gives follow-through credit.</p>",
         '<pre class="practice-toml"><code data-practice-toml># Nothing answered yet.\n'
-        "</code></pre>"
-        f'<div hidden data-practice-sentences>{sentences}</div>'
-        '<p class="practice-live" aria-live="polite" data-practice-live></p>'
-        "</div>")
+        "</code></pre>",
+        f'<div hidden data-practice-sentences>{sentences}</div>',
+        '<p class="practice-live" aria-live="polite" data-practice-live></p>',
+        "</div>",
+        # Outside the Markdown-parsed block: md_in_html would take a <template> apart.
+        f"<div hidden>{templates}</div>" if templates else ""])
 
 
 def _sentence(mistake, up: str) -> str:

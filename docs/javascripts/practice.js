@@ -192,7 +192,8 @@
     function useForm(layout) {
       if (form.dataset.layout === layout) return [];
       const next = layout === siteForm.dataset.layout ? siteForm : (() => {
-        const t = root.querySelector(`template[data-practice-layout="${CSS.escape(layout)}"]`);
+        const t = root.parentElement.querySelector(
+          `template[data-practice-layout="${CSS.escape(layout)}"]`);
         return t ? t.content.firstElementChild.cloneNode(true) : null;
       })();
       if (!next) return [];

@@ -617,3 +617,60 @@ def test_the_exported_file_holds_every_answer_as_typed(open_tab, base_url, site_
     assert {r["verdict"] for r in records} == {"correct"}
     for key, text_ in typed.items():
         assert got[key]["given"] == float(text_.replace("\u2212", "-")), key
+
+
+# --- a site example of other sizes: the seeds bring their own form --------------------------
+
+
+@pytest.fixture(scope="module")
+def batch_site(tmp_path_factory):
+    """The site built from examples/batch-3-4-3.toml (3-4-3, two examples), served."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    out = tmp_path_factory.mktemp("batch-site")
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build.py"), "--example",
+                           str(ROOT / "examples" / "batch-3-4-3.toml"), "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True,
+                          env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert done.returncode == 0, done.stderr
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_other_sizes_swap_forms_with_the_seeds(open_tab, batch_site, tmp_path):
+    batch = ROOT / "examples" / "batch-3-4-3.toml"
+    t_site, example = trace(batch), load_example(batch)
+    tab = open_practice(open_tab, batch_site)
+    page = tab.page
+    site_keys = answer_keys(page)
+    assert len(site_keys) > 48 and "forward.h_in[1][3]" in site_keys
+    seen = answer(page, "forward.h_in[1][3]", written(value(t_site, "forward.h_in[1][3]"),
+                                                      example.decimals))
+    assert seen["verdict"] == "correct", seen
+    page.get_by_role("button", name="New numbers").click()
+    page.wait_for_function("() => /#seed=\\d+$/.test(location.href)", timeout=5000)
+    k = int(re.search(r"#seed=(\d+)$", page.url).group(1))
+    wait_ready(page, k)
+    settle(page)
+    assert len(answer_keys(page)) == 48
+    t = trace(seed_file(tmp_path, k))
+    assert answer(page, "loss", written(t["loss"], 4))["verdict"] == "correct"
+    assert numbers(problem_text(page)) == starting_numbers(load_example(seed_file(tmp_path, k)))
+    page.go_back()
+    page.wait_for_function("() => !location.hash", timeout=5000)
+    page.wait_for_function("n => document.querySelectorAll('input[data-answer]').length === n",
+                           arg=len(site_keys), timeout=5000)
+    settle(page)
+    assert numbers(problem_text(page)) == starting_numbers(example)
+    assert answer(page, "loss", written(t_site["loss"], example.decimals))["verdict"] == "correct"
+    assert tab.problems() == []
