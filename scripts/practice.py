@@ -33,21 +33,19 @@ from __future__ import annotations
 import hashlib
 import html as _html
 import json
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 import os
 import shutil
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
 
 import numpy as np
 
-from backprop_core import Example, load_example, parse_example
-
-import build
-import fmt
-
-from backprop_core import check, mistakes
+from backprop_core import Example, check, load_example, mistakes, parse_example
 from backprop_core.stages import KEYS, shape_of, where
+
+import build  # scripts/: --random K's example table, shared with the seeds
+import fmt
 
 __all__ = ["SEEDS", "STAGES", "Built", "Field", "Stage", "build_all", "fields", "html",
            "install", "seed_example", "variant"]
