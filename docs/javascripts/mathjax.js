@@ -40,7 +40,7 @@
         MathJax.texReset();
         const elements = [...document.querySelectorAll(MATH)];
         return elements.length ? MathJax.typesetPromise(elements) : undefined;
-      });
+      }).catch((err) => console.error("MathJax:", err));  // the queue must go on
     });
   });
 })();
