@@ -35,6 +35,7 @@ import html as _html
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
@@ -340,9 +341,10 @@ def build_all(example_path: Path, cache: Path) -> Built:
     code = _digest(SOURCES, str(SEEDS).encode())
     seeds_dir = cache / f"seeds-{code}"
     if not (seeds_dir / "ids.json").is_file():
-        tmp = cache / f".seeds-{code}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        # Written aside and renamed into place, so that a build running at the same
+        # time (mkdocs serve and build.py) never reads a half-written folder.
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".seeds-{code}-", dir=cache))
         datas = [variant(seed_example(k), k) for k in range(1, SEEDS + 1)]
         ids = list(dict.fromkeys(i for data in datas for i in data["mistakes"]))
         for data in datas:
@@ -352,13 +354,21 @@ def build_all(example_path: Path, cache: Path) -> Built:
         layout = layout_id(fields(seed_example(1)))
         (tmp / "ids.json").write_text(_dump({"layout": layout, "mistakes": ids}),
                                       encoding="utf-8")
-        shutil.rmtree(seeds_dir, ignore_errors=True)
-        tmp.rename(seeds_dir)
+        try:
+            tmp.rename(seeds_dir)
+        except OSError:  # another build got there first, with the same content
+            shutil.rmtree(tmp, ignore_errors=True)
+        for old in [*cache.glob("seeds-*"), *cache.glob("site-*.json")]:
+            if code not in old.name:  # computed by code that has since changed
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else \
+                    old.unlink(missing_ok=True)
     index = json.loads((seeds_dir / "ids.json").read_text(encoding="utf-8"))
-    site_file = cache / f"site-{_digest([*SOURCES, example_path])}.json"
+    site_file = cache / f"site-{code}-{_digest([example_path])}.json"
     example = load_example(example_path)
     if not site_file.is_file():
-        site_file.write_text(_dump(variant(example, None)), encoding="utf-8")
+        part = site_file.with_name(f".{site_file.name}.{os.getpid()}")
+        part.write_text(_dump(variant(example, None)), encoding="utf-8")
+        part.replace(site_file)
     site = json.loads(site_file.read_text(encoding="utf-8"))
     # Sentences are per single mistake; a pair ("a+b") shows both of its sentences.
     ids = tuple(dict.fromkeys(i for mid in [*site["mistakes"], *index["mistakes"]]
