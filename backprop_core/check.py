@@ -53,7 +53,7 @@ from .example import Example
 from .mistakes import Mistake, for_example, pairs
 from .precision import (Written, matches, parse, places_needed, shown, shown_places,
                         small_threshold)
-from .stages import CORRECT, KEYS, STAGES, WORKINGS, run, shape_of, where
+from .stages import CORRECT, KEYS, ROUNDED_WALKS, STAGES, run, shape_of, where
 
 __all__ = ["AnswersError", "Answer", "Record", "Interval", "Target", "Walk", "read_answers",
            "grade", "targets", "targets_json", "record_json", "reproduce", "engine_values",
@@ -401,19 +401,20 @@ class _Runs:
         self._hulls: dict[tuple[str, str], _Hull] = {}
 
     def computed(self, mistake: Mistake | None, rounded: bool,
-                 other: frozenset[str] = frozenset()) -> dict:
+                 other: frozenset[str] = frozenset(), ties: int = 0) -> dict:
         name = mistake.id if mistake else ""
-        if (name, rounded, other) not in self._cache:
+        if (name, rounded, other, ties) not in self._cache:
             habits = mistake.habits() if mistake else CORRECT
-            self._cache[(name, rounded, other)] = run(self.example, habits, self.given,
-                                                      rounded, other).computed
-        return self._cache[(name, rounded, other)]
+            self._cache[(name, rounded, other, ties)] = run(
+                self.example, habits, self.given, rounded, other, ties).computed
+        return self._cache[(name, rounded, other, ties)]
 
     def candidates(self, mistake: Mistake | None, key: str) -> list[np.ndarray]:
         """Every value the key can have from these earlier values: each correct working,
         on the walk carried exactly and rounded as shown (either working carried)."""
         return [*self.computed(mistake, False)[key],
-                *(v for other in WORKINGS for v in self.computed(mistake, True, other)[key])]
+                *(v for other, ties in ROUNDED_WALKS
+                  for v in self.computed(mistake, True, other, ties)[key])]
 
     def hull(self, mistake: Mistake | None, key: str, shape) -> _Hull:
         name = (mistake.id if mistake else "", key)
@@ -490,8 +491,8 @@ def grade(example: Example, answers: Mapping[str, Any]) -> list[Record]:
 
 def _rounded_chains(example: Example, habits=CORRECT):
     """key -> every value of the rounded chains (either correct working carried on)."""
-    walks = [run(example, habits, rounded=True, other=other).computed
-             for other in WORKINGS]
+    walks = [run(example, habits, rounded=True, other=other, ties=ties).computed
+             for other, ties in ROUNDED_WALKS]
     return lambda key: [v for w in walks for v in w[key]]
 
 

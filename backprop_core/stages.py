@@ -37,7 +37,8 @@ from .example import Example
 from .network import ACTIVATIONS, log_softmax, sigmoid
 from .precision import shown, small_threshold
 
-__all__ = ["Habits", "CORRECT", "Stage", "STAGES", "KEYS", "TWO_WAYS", "WORKINGS", "GROUPS",
+__all__ = ["Habits", "CORRECT", "Stage", "STAGES", "KEYS", "TWO_WAYS", "WORKINGS",
+           "ROUNDED_WALKS", "GROUPS",
            "Chain", "run", "loss_terms",
            "inputs", "where", "shape_of", "round_shown"]
 
@@ -128,12 +129,16 @@ def inputs(example: Example) -> Values:
 _shown = np.vectorize(shown, otypes=[float])
 
 
-def round_shown(value: Array, decimals: int) -> Array:
+def round_shown(value: Array, decimals: int, ties: int = 0) -> Array:
     """Every finite entry as the page writes it (`precision.shown`); others unchanged.
 
     At or above `small_threshold` that is Python's round to `decimals` places (what
     `shown` does there, the short forms included); Python's round is correctly rounded,
     NumPy's is not at ties (np.round(0.12345, 4) gives 0.1234). Below it, `shown`.
+
+    ties: +1 or −1 rounds a value that sits on a tie (0.67935 to 4 places, as a sum of
+    4- and 2-place products often does) up or down, whichever way float noise put it:
+    a student may write either, 0.6794 or 0.6793.
     """
     value = np.asarray(value, dtype=float)
     out = value.copy()
@@ -141,6 +146,13 @@ def round_shown(value: Array, decimals: int) -> Array:
     small = np.isfinite(value) & ~big
     if big.any():
         out[big] = [round(v, decimals) for v in value[big].tolist()]
+        if ties:
+            scaled = value * 10.0 ** decimals
+            tie = big & (np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5)
+                         < 1e-9 * np.maximum(1.0, np.abs(scaled)))
+            if tie.any():
+                step = np.ceil if ties > 0 else np.floor
+                out[tie] = step(scaled[tie]) / 10.0 ** decimals
     if small.any():
         out[small] = _shown(value[small], decimals)
     return out
@@ -387,6 +399,10 @@ TWO_WAYS: tuple[str, ...] = tuple(s.key for s in STAGES if len(s.formulas(CORREC
 WORKINGS: tuple[frozenset[str], ...] = tuple(
     frozenset(k for i, k in enumerate(TWO_WAYS) if n >> i & 1)
     for n in range(2 ** len(TWO_WAYS)))
+#: The rounded walks a grader considers: (other, ties) for `run`. Every choice of
+#: workings with float-noise ties, and the first working with ties up and down.
+ROUNDED_WALKS: tuple[tuple[frozenset[str], int], ...] = (
+    *((other, 0) for other in WORKINGS), (WORKINGS[0], 1), (WORKINGS[0], -1))
 _BY_KEY = {s.key: s for s in STAGES}
 
 
@@ -472,7 +488,8 @@ class Chain:
 
 def run(example: Example, habits: Habits = CORRECT,
         answers: Mapping[str, tuple[Array, Array]] | None = None,
-        rounded: bool = False, other: frozenset[str] = frozenset()) -> Chain:
+        rounded: bool = False, other: frozenset[str] = frozenset(),
+        ties: int = 0) -> Chain:
     """Walk the table from the example's inputs.
 
     answers: key -> (values, mask): where mask is True the value replaces the computed
@@ -481,9 +498,11 @@ def run(example: Example, habits: Habits = CORRECT,
     other:   keys (of TWO_WAYS) whose other correct working the walk carries on (a
              rounded chain through o_out − y and one through stage 1 · stage 2 differ
              in the last place, and a student may take either)
+    ties:    in a rounded walk, values on a tie round up (+1) or down (−1), see
+             `round_shown`
     """
     d = example.decimals
-    r: Round = (lambda a: round_shown(a, d)) if rounded else (lambda a: a)
+    r: Round = (lambda a: round_shown(a, d, ties)) if rounded else (lambda a: a)
     v: Values = inputs(example)
     computed: dict[str, tuple[Array, ...]] = {}
     with np.errstate(all="ignore"):      # a student's 0 or 1 may meet a log or a division
