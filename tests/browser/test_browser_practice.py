@@ -674,3 +674,53 @@ def test_other_sizes_swap_forms_with_the_seeds(open_tab, batch_site, tmp_path):
     assert numbers(problem_text(page)) == starting_numbers(example)
     assert answer(page, "loss", written(t_site["loss"], example.decimals))["verdict"] == "correct"
     assert tab.problems() == []
+
+
+def test_every_kind_of_mistake_is_judged_as_grade_does(open_tab, base_url, site_dir, tmp_path):
+    """For a sample of the mistake values the page holds (every key, singles and pairs),
+    typed alone: the page's verdict and mistakes are `check.grade`'s on its exported file."""
+    import random
+    import tomllib
+
+    from backprop_core.check import grade
+
+    k = 21
+    example_path = seed_file(tmp_path, k)
+    example = load_example(example_path)
+    data = json.loads((site_dir / "assets" / "practice" / f"seed-{k}.json").read_text())
+    html = (site_dir / "practice" / "index.html").read_text(encoding="utf-8")
+    names = json.loads(__import__("html").unescape(
+        re.search(r'data-practice-mistakes="([^"]*)"', html).group(1)))
+    tab = open_practice(open_tab, base_url, f"#seed={k}")
+    page = tab.page
+    wait_ready(page, k)
+    keys = answer_keys(page)
+    cases = []
+    for key, (interval, places, wrong) in zip(keys, data["answers"]):
+        for m in wrong:
+            low, high = m[1] if isinstance(m[1], list) else (m[1], m[1])
+            p = m[2] if len(m) > 2 else places
+            cases.append((key, f"{(low + high) / 2:.{p}f}",
+                          [names[i] for i in ([m[0]] if isinstance(m[0], int) else m[0])]))
+    assert len(cases) > 100
+    sample = random.Random(7).sample(cases, 60)
+    differ, pairs_only = {}, 0
+    for key, text, ids in sample:
+        answer(page, key, text)
+        seen = verdict(page, key)
+        records = grade(example, tomllib.loads(exported(page), parse_float=precision.parse))
+        assert len(records) == 1
+        r = records[0]
+        same = (seen["verdict"], seen["mistake"]) == (r.verdict, " ".join(r.mistakes))
+        if not same and r.together and seen["verdict"] == r.verdict == "wrong" \
+                and set(seen["mistake"].split()) <= set(r.mistakes):
+            # Known: grade tries every pair of mistakes, targets lists only pairs whose
+            # own formulas meet at a key, so grade can name more ids for a pair's value.
+            pairs_only += 1
+        elif not same:
+            differ[f"{key} = {text} ({'/'.join(ids)})"] = \
+                f"page {seen['verdict']} {seen['mistake']!r}, grade {r.verdict} {' '.join(r.mistakes)!r}"
+        answer(page, key, "")
+    print(f"\n{len(sample)} mistake values typed; {pairs_only} named with fewer pair ids")
+    assert differ == {}, explain(differ)
+    assert tab.problems() == []
