@@ -172,10 +172,11 @@
         if (!table) top.push(`${name} = ${value(entry)}`);
         else tables.set(table, [...(tables.get(table) || []), `${name} = ${value(entry)}`]);
       }
-      const lines = [`# ${posed === "site" ? "The site's own example: example.toml at the site's root"
-        : `practice/#seed=${posed}: the example file is learning_rate = ` +
-          `${root.dataset.practiceLearningRate}, [random] seed = ${posed}`}`,
-      ...top];
+      const lines = posed === "site"
+        ? ["# The site's own example: example.toml at the site's root"]
+        : [`# practice/#seed=${posed}, the example file:`,
+          `# learning_rate = ${root.dataset.practiceLearningRate}, [random] seed = ${posed}`];
+      lines.push(...top);
       for (const [table, rows] of tables) lines.push("", `[${table}]`, ...rows);
       if (!top.length && !tables.size) lines.push("# Nothing answered yet.");
       out.textContent = lines.join("\n") + "\n";

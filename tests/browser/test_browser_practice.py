@@ -579,7 +579,8 @@ def test_the_page_judges_as_the_check_command(open_tab, base_url, tmp_path):
     tab = open_practice(open_tab, base_url, f"#seed={k}")
     page = tab.page
     wait_ready(page, k)
-    assert exported(page).startswith(f"# practice/#seed={k}:")
+    assert exported(page).startswith(f"# practice/#seed={k}, the example file:\n"
+                                     f"# learning_rate = 0.1, [random] seed = {k}\n")
     differ, seen_mistakes = {}, set()
     for key, text in cases:
         for box in answer_keys(page):  # one answer at a time
