@@ -56,7 +56,7 @@ from .precision import (Written, matches, parse, places_needed, shown, shown_pla
 from .stages import CORRECT, KEYS, ROUNDED_WALKS, STAGES, run, shape_of, where
 
 __all__ = ["AnswersError", "Answer", "Record", "Interval", "Target", "Walk", "read_answers",
-           "grade", "targets", "targets_json", "record_json", "reproduce", "engine_values",
+           "grade", "targets", "targets_json", "record_json", "reproduce", "engine_values", "show",
            "GIVEN_KEYS", "SECTIONS"]
 
 
@@ -326,14 +326,14 @@ class _Hull:
 
 def _fewest_places(stack: np.ndarray, decimals: int) -> np.ndarray:
     """The places an answer needs, per element, over candidates stacked on axis 0 (the
-    first the exact one): what the page shows for the exact value, or fewer where a
-    candidate too small for `decimals` places needs fewer significant-digit places (a
-    rounded chain can land on 0.0001230 where the exact value, 0.00009297, needs 8).
-    A rounded candidate that happens to be short (0.8000, read back as 0.8) never
-    lowers it: 0.8 stays no answer for 0.80003."""
+    first the exact one): what the page shows for the exact value, or fewer where
+    another candidate, as the page would show it, needs fewer: a rounded chain can land
+    on 0.0001230 (7 places) or on −0.0010035 (4) where the exact value, 0.00009297 or
+    −0.0009909, needs 8 or 7. Another candidate is never read in a short form: a rounded
+    0.8000 needs `decimals` places, so 0.8 stays no answer for 0.80003."""
     places = _places(stack, decimals)
     small = np.abs(np.nan_to_num(stack, nan=np.inf)) < small_threshold(decimals)
-    others = np.where(small, places, 99)[1:]
+    others = np.where(small, places, np.where(np.isfinite(stack), decimals, 99))[1:]
     return np.minimum(places[0], others.min(axis=0)) if len(others) else places[0]
 
 
@@ -357,8 +357,15 @@ class _quiet:
         return self._w.__exit__(*exc)
 
 
+#: Below this a computed value is zero up to float noise (−0.65·δ1 − 0.65·δ2 with
+#: δ2 = −δ1 comes out as −2e-17): it needs no places, and shows as 0.
+_FLOAT_NOISE = 1e-12
+
+
 def _needed(value: float, decimals: int) -> int:
-    return places_needed(value, decimals) if math.isfinite(value) else 99
+    if not math.isfinite(value):
+        return 99
+    return 0 if abs(value) < _FLOAT_NOISE else places_needed(value, decimals)
 
 
 _places = np.vectorize(lambda v, d: _needed(float(v), int(d)), otypes=[int])
@@ -368,9 +375,12 @@ def _fits(w: Written, low: float, high: float) -> bool:
     return math.isfinite(low) and math.isfinite(high) and matches(w, low, high)
 
 
-def _show(value: float, decimals: int) -> str:
+def show(value: float, decimals: int) -> str:
+    """A value as the page writes it (`precision.shown`), float noise as 0."""
     if not math.isfinite(value):
         return str(value)
+    if abs(value) < _FLOAT_NOISE:
+        return "0"
     places = shown_places(value, decimals)
     return f"{shown(value, decimals):.{places}f}"
 
@@ -466,7 +476,7 @@ def grade(example: Example, answers: Mapping[str, Any]) -> list[Record]:
                 if w.places >= f_needed:
                     verdict = "follows"
                     note = (f"follows from your earlier values; the correct value is "
-                            f"{_show(expected, d)}")
+                            f"{show(expected, d)}")
                 elif note is None:
                     note = _few(w, a.text[index], f_needed, float(f_value[index]), d,
                                 "follows from your earlier values, but ")
@@ -499,7 +509,7 @@ def _rounded_chains(example: Example, habits=CORRECT):
 def _few(w: Written, text: str, needed: int, value: float, d: int, lead: str = "") -> str:
     s = "" if w.places == 1 else "s"
     return (f"{lead}{text} has {w.places} decimal place{s}; an answer here needs {needed} "
-            f"({_show(value, d)})")
+            f"({show(value, d)})")
 
 
 def _explained(runs: _Runs, mistakes, key: str, index, w: Written, shape,

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import precision
 from .check import AnswersError, Record, grade, record_json
+from .check import show as show_value
 from .example import Example, ExampleError, load_example
 from .mistakes import by_id
 from .network import Step, gradient_check
@@ -202,13 +203,11 @@ def _report(example: Example, example_path: str, answers_path: str,
         if r.verdict == "correct":
             lines.append(head)
             continue
-        expected = precision.shown(r.expected, example.decimals)
-        places = precision.shown_places(r.expected, example.decimals)
         pad = " " * 11
         if r.verdict == "follows":
             lines.append(f"{head}  {r.note}")
             continue
-        lines.append(f"{head}  the correct value is {expected:.{places}f}")
+        lines.append(f"{head}  the correct value is {show_value(r.expected, example.decimals)}")
         if r.note:
             lines.append(f"{pad}{r.note}")
         if r.mistakes and r.together:

@@ -19,9 +19,10 @@ the table from the example's inputs.
 Formulas reuse the engine's activations and softmax (`network.ACTIVATIONS`,
 `log_softmax`, `sigmoid`); with the correct habits and no answers `run` gives the
 engine's values (tests/test_mistakes.py holds it to them and to autograd). Each formula
-is vectorised over examples and units; nothing here loops over matrix elements. Where the article shows two
-correct workings for a key (∂E/∂o_in from the Jacobian product or as o_out − y; σ′ from
-h_out or from h_in), the stage lists both, and either counts as correct working.
+is vectorised over examples and units; nothing here loops over matrix elements. Where
+the article shows two correct workings for a key (∂E/∂o_in from the Jacobian product or
+as o_out − y; σ′ from h_out or from h_in), the stage lists both, and either counts as
+correct working.
 
 Not here: verdicts and output (`check.py`), the catalogue of mistakes (`mistakes.py`).
 """

@@ -127,10 +127,10 @@ def test_trailing_zeros_are_places():
 def test_places_needed_over_candidates():
     """The exact value's places; fewer only where a small candidate needs fewer."""
     from backprop_core.check import _fewest_places
-    stack = np.array([[0.80003, 9.297e-05, 0.67, 0.8342],
-                      [0.8, 0.000123, 0.67, 0.8343]])
-    assert _fewest_places(stack, 4).tolist() == [4, 7, 2, 4]
-    assert _fewest_places(stack[:1], 4).tolist() == [4, 8, 2, 4]
+    stack = np.array([[0.80003, 9.297e-05, 0.67, 0.8342, -0.0009909],
+                      [0.8, 0.000123, 0.67, 0.8343, -0.0010035]])
+    assert _fewest_places(stack, 4).tolist() == [4, 7, 2, 4, 4]
+    assert _fewest_places(stack[:1], 4).tolist() == [4, 8, 2, 4, 7]
 
 
 def test_a_typographic_minus_is_read():
@@ -417,3 +417,15 @@ def test_reproduce_walks_from_the_students_values():
     assert float(walk.rounded["loss"]) == pytest.approx(0.4704, abs=1e-12)
     assert walk.matches("loss", (), precision.parse("0.4704"))
     assert not walk.matches("loss", (), precision.parse("0.4706"))
+
+
+def test_float_noise_is_zero():
+    """W_ho's first row [−0.65, −0.65] against δ2 = −δ1 makes ∂E/∂h_out1 exactly 0,
+    computed as ~1e-17: a student's 0 is correct (found by a random sweep: seed 47345,
+    3-2-2, m = 3, relu)."""
+    ex = drawn(47345, 3, 2, 2, 3, "relu", "softmax_cross_entropy", 0.1)
+    np.testing.assert_array_equal(ex.params.W_ho[0], [-0.65, -0.65])
+    records = graded(ex, work(ex, decimals=4), decimals=4)
+    zeros = [r for r in records if r.key == "backward.dE_dh_out" and r.index[1] == 0]
+    assert [(r.written, r.verdict) for r in zeros] == [("0", "correct")] * 3
+    assert all(r.verdict == "correct" for r in records)
