@@ -490,26 +490,22 @@ def _hand_calculation_2018(path: Path, digest: str) -> Check:
                     original)
     rebuilt = {key: _rebuild(partial, key, ids) for key, ids in REBUILD_2018.items()}
 
-    def walk(ids: tuple[str, ...], **printed: str):
-        """The catalogue's walk with `ids`, from the printed values named (or none)."""
-        answers = {}
-        for name in printed.values():
-            key, prefix = _split(by_key[name].engine)
-            answers |= _only(answers_2018(partial), key)
-        return reproduce(example, answers, ids).exact
+    printed = answers_2018(partial)
+
+    def walk(ids: tuple[str, ...], *keys: str, start: Example = example) -> dict:
+        """The catalogue's walk with mistakes `ids` from its printed values at `keys`."""
+        return reproduce(start, _only(printed, *keys), ids).exact
 
     b = s.backward
-    own_o_out = walk((), o_out="o_out")
-    its_rule = walk(("target_one", "jacobian_diagonal"), o_out="o_out")
+    own_o_out = walk((), "forward.o_out")
+    its_rule = walk(("target_one", "jacobian_diagonal"), "forward.o_out")
     frozen = by_id("biases_frozen").values(example)
-    with_used = replace(example, params=replace(p, W_ho=W_ho_fwd))
-    one_path_used = reproduce(with_used, _only(answers_2018(partial), "forward.o_out")
-                              | _only(answers_2018(partial), "backward.dE_do_out")
-                              | _only(answers_2018(partial), "backward.do_out_do_in"),
-                              ("one_path[1]",)).exact
-    published_step = reproduce(example, _only(answers_2018(partial), "updated.W_ih")
-                               | _only(answers_2018(partial), "updated.W_ho"),
-                               ("biases_frozen",)).exact
+    # its one-path stage 1 with the W_h1o1 its forward pass had used
+    one_path_used = walk(("one_path[1]",), "forward.o_out", "backward.dE_do_out",
+                         "backward.do_out_do_in",
+                         start=replace(example, params=replace(p, W_ho=W_ho_fwd)))
+    # its printed weights, biases never updated, through the forward pass
+    published_step = walk(("biases_frozen",), "updated.W_ih", "updated.W_ho")
     extra = {
         # the forward pass with the matrix and bias it used: layer 1's, again
         "o_in_used": by_id("reused_layer1").values(example)["forward.o_in"][0],
@@ -521,8 +517,7 @@ def _hand_calculation_2018(path: Path, digest: str) -> Check:
         "o_in_carried": rebuilt["o_in"].value,
         "learning_rate_ih": lr_ih,
         "losses_engine": _loss_table(example, {}),
-        "losses_published": _loss_table(example, _only(answers_2018(partial),
-                                                       "forward.o_out")),
+        "losses_published": _loss_table(example, _only(printed, "forward.o_out")),
         # each output's term of its loss, at its printed o_out (the page adds them up)
         "loss_terms_published": loss_terms(by_key["o_out"].values[None], y, example,
                                            _habits(_LOSS_VARIANTS[base][formula]))[0],
@@ -540,7 +535,7 @@ def _hand_calculation_2018(path: Path, digest: str) -> Check:
         "W_h1o1_used": float(W_ho_fwd[0, 0]),
         "dE_dh_out1_with_used": float(one_path_used["backward.dE_dh_out"][0, 0]),
         "walk": s.path_ih(1, 0),         # the article's layer-1 walk-through: W_i2h1
-        "W_ih_updated_at_002": walk((), dE_dW_ih="dE_dW_ih")["updated.W_ih"],
+        "W_ih_updated_at_002": walk((), "backward.dE_dW_ih")["updated.W_ih"],
         "W_ih_engine_at_used_rate": by_id("learning_rate_x10").values(example)["updated.W_ih"],
         "loss_after_frozen_biases": frozen["loss_after"],
         "loss_after_published_step": float(published_step["loss_after"]),
@@ -553,13 +548,15 @@ def _hand_calculation_2018(path: Path, digest: str) -> Check:
                  extra, original)
 
 
-def _only(answers: dict, key: str) -> dict:
-    """The part of an answers dict at one trace key."""
-    section, _, name = key.rpartition(".")
-    if not section:
-        return {name: answers[name]} if name in answers else {}
-    table = answers.get(section, {})
-    return {section: {name: table[name]}} if name in table else {}
+def _only(answers: dict, *keys: str) -> dict:
+    """The part of an answers dict at these trace keys (sections merged, not replaced)."""
+    out: dict[str, Any] = {}
+    for key in keys:
+        section, _, name = key.rpartition(".")
+        table = answers.get(section, {}) if section else answers
+        if name in table:
+            (out.setdefault(section, {}) if section else out)[name] = table[name]
+    return out
 
 
 def _require(path: Path, table: dict[str, Any], fields: dict[str, type]) -> None:

@@ -269,6 +269,9 @@ def test_2018_hidden_gradient_needs_both_paths(h18):
     # its −0.1673 took W_h1o1 = 0.4; its forward pass had used 0.7
     assert h18.extra["W_h1o1_used"] == 0.7
     assert round(h18.extra["dE_dh_out1_with_used"], 4) != -0.1673
+    # its stage 1 · stage 2 as printed, times 0.7
+    assert h18.extra["dE_dh_out1_with_used"] == pytest.approx(-1.719 * 0.2433 * 0.7,
+                                                             rel=1e-12)
 
 
 def test_2018_learning_rate(h18):
@@ -289,6 +292,13 @@ def test_2018_biases_have_gradients(h18):
 
 def test_2018_its_own_step_raises_the_loss(h18):
     assert h18.extra["loss_after_published_step"] > h18.trace["loss"] > h18.trace["loss_after"]
+    # both printed weight matrices, the initialised biases, written out here
+    x, b_h, b_o = np.array([0.1, 0.2]), np.array([0.5, 0.6]), np.array([0.7, 0.9])
+    W_ih = np.array([[0.7007, 0.6020], [0.5015, 0.4041]])
+    W_ho = np.array([[0.4055, 0.6075], [0.9057, 0.8077]])
+    o_in = (1 / (1 + np.exp(-(x @ W_ih + b_h)))) @ W_ho + b_o
+    loss = -(o_in[0] - np.log(np.exp(o_in).sum()))
+    assert h18.extra["loss_after_published_step"] == pytest.approx(loss, rel=1e-12)
 
 
 # ---------------------------------------------------------------------------------------
