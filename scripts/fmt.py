@@ -136,7 +136,9 @@ def extra_digits(formula: Callable[..., object], inputs: Sequence[object],
         tolerance = [half_unit(w.places) for w in shown]
     target = np.array([w.value for w in shown]).reshape(exact.shape)
     tolerance = np.array(tolerance).reshape(exact.shape)
-    noise = 1e-12 * np.maximum(1.0, np.abs(exact))
+    # Float noise of evaluating the formula, never more than a sliver of the tolerance
+    # (a difference of 5.6e-11 written to two digits has a half unit of only 5e-13).
+    noise = np.minimum(1e-12 * np.maximum(1.0, np.abs(exact)), 1e-3 * tolerance)
     write = input_format or (lambda v, k: num(v, decimals, k))
     for extra in range(MOST_EXTRA + 1):
         shown_inputs = []

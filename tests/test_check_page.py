@@ -70,3 +70,32 @@ def test_rounding_near_zero_is_not_flagged(monkeypatch):
     t = check_page.table(ex)
     assert t.max_rel_error_value > 0.5 and t.worst.name == "b_{h_1}"
     assert t.suspect == []
+
+
+def _decimal(tex: str):
+    """A number as the page writes it, exactly (decimal arithmetic: no float noise)."""
+    from decimal import Decimal
+    return Decimal(tex.replace(r" \times 10^{", "e").rstrip("}"))
+
+
+@pytest.mark.parametrize("name", ["default", "batch-3-4-3", "relu", "mazur-2015"])
+def test_each_row_is_calculator_true(name):
+    """Subtracting the two gradients exactly as shown gives the shown |a − n|, and
+    dividing by their sum the shown relative error, within half a unit of the last
+    written digit (the shared precision rule)."""
+    from decimal import localcontext
+
+    t = check_page.table(load_example(ROOT / "examples" / f"{name}.toml"))
+    off = []
+    with localcontext() as ctx:
+        ctx.prec = 50
+        for r in t.rows:
+            a, n = _decimal(r.analytic), _decimal(r.numeric)
+            diff = abs(a - n)
+            rel = diff / (abs(a) + abs(n)) if a or n else diff
+            for text, got in ((r.abs_diff, diff), (r.rel_error, rel)):
+                shown = _decimal(text)
+                half = shown.as_tuple().exponent
+                if abs(got - shown) > ctx.create_decimal(5).scaleb(half - 1):
+                    off.append((r.name, r.analytic, r.numeric, text, got))
+    assert not off, off[:4]
