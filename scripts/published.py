@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from backprop_core.precision import shown
+
 from backprop_core import (Example, ExampleError, Step, forward, load_example,
                            parse_example, precision)
 from backprop_core.check import reproduce
@@ -718,7 +720,11 @@ class Show:
             return "—"
         if r.matches:
             return "within rounding"
-        return f"${self.value(r.difference, r.published.decimals)}$"
+        # engine − printed as the row shows them (the engine at the printed precision),
+        # so a reader can subtract the two cells and get this one
+        d = r.published.decimals if r.published.decimals is not None else self.d
+        engine_shown = np.vectorize(lambda v: shown(float(v), d))(r.engine)
+        return f"${self.value(engine_shown - r.published.values, d)}$"
 
     @staticmethod
     def verdict(r: Comparison) -> str:

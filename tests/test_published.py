@@ -21,6 +21,8 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+
+from backprop_core.precision import shown
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -455,7 +457,10 @@ def test_page_table_shows_every_printed_value_beside_the_engine(
             if entry["correct"]:
                 assert row[3] == "within rounding"
             else:
-                diff = engine - np.array(_floats(printed), dtype=float)
+                # engine − printed as the row shows them: a reader subtracts the cells
+                shown_engine = np.vectorize(lambda v: shown(float(v), decimals))(engine)
+                diff = shown_engine - np.array(_floats(printed), dtype=float).reshape(
+                    np.shape(engine))
                 assert row[3] == _engine_tex(diff.reshape(engine.shape), decimals)
         else:
             assert row[2] == _engine_tex(engine, 4) and row[4] == "left out"
