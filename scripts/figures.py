@@ -489,8 +489,8 @@ def render(example: Example) -> dict[str, Figure]:
                     f"unit its bias. h_out = {h_out}; o_out = {o_out}; "
                     f"loss E = {plain(s.loss, d)}."),
         "gradients": (f"The same graph carrying the gradients: each node shows ∂E/∂ of its "
-                      f"input and output{first}, each edge ∂E/∂ of its weight. The largest "
-                      f"weight gradient is "
+                      f"input and output{first}, each edge ∂E/∂ of its weight. The weight gradient "
+                      f"largest in size is "
                       f"{plain(_largest(s.grads.W_ho, s.grads.W_ih), d)}."),
         "loss": (f"Line chart of the loss over {example.train_steps} gradient-descent steps "
                  f"at learning rate {plain(example.learning_rate, d)}: from "
