@@ -62,6 +62,7 @@ class Source:
     year: int
     kind: str
     author: str | None = None
+    url: str | None = None   # shown as text, never loaded
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,11 @@ def load_published(path: Path) -> tuple[Source, list[Published], dict[str, Any],
         if not isinstance(src.get(field), kind):
             raise PublishedError(f"{where}: source.{field}: expected a {kind.__name__}; "
                                  f"got {src.get(field)!r}")
-    source = Source(src["title"], src["year"], src["kind"], src.get("author"))
+    for field in ("author", "url"):
+        if field in src and not isinstance(src[field], str):
+            raise PublishedError(f"{where}: source.{field}: expected a str; "
+                                 f"got {src[field]!r}")
+    source = Source(src["title"], src["year"], src["kind"], src.get("author"), src.get("url"))
 
     entries = data.get("value")
     if not isinstance(entries, list) or not entries:

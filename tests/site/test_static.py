@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -151,3 +152,17 @@ def test_delta_is_only_an_error_signal_and_one_update_mark():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\\delta_\{?[a-z]{2}\}?(?![\w,])", text), path.name
         assert "^{+}" not in text and "⁺" not in text, path.name
+
+
+def test_the_originals_are_cited_by_address_as_text_not_links(sites):
+    """The home page introduces both originals with their addresses (from data/), which
+    the 2018 and Mazur pages repeat; an address is text to copy, never a link or a load."""
+    for data, pages in (("published-2018.toml", ("index", "hand-calculation-2018")),
+                        ("published-mazur-2015.toml", ("index", "mazur-2015"))):
+        url = tomllib.loads((ROOT / "data" / data).read_text("utf-8"))["source"]["url"]
+        assert url.startswith("https://")
+        for page in pages:
+            soup = BeautifulSoup(sites.page("default", page), "html.parser")
+            article = soup.select_one("article")
+            assert url in [c.get_text() for c in article.select("code")], (data, page)
+            assert not article.select(f'a[href="{url}"]'), (data, page)
