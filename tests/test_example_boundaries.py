@@ -142,3 +142,16 @@ def test_array_entries_are_located_by_row_and_column():
         "b_o: expected shape (2,) for n_out=2; got (3,)")
     assert refused(with_(W_ho=[[0.4, 0.6]])) == (
         "W_ho: expected shape (2, 2) for n_hidden=2, n_out=2; got (1, 2)")
+
+
+def test_found_values_are_shown_by_their_toml_type():
+    assert refused(with_(title={"a": 1})) == "title: expected a non-empty string; got a table"
+    assert refused(with_(title=True)) == "title: expected a non-empty string; got boolean true"
+    assert refused(with_(title=7)) == "title: expected a non-empty string; got 7"
+    # an array's text is shown whole up to 40 characters, else its first 37 and "..."
+    forty = [1000000] * 4 + [1000000000000]  # repr: exactly 40 characters
+    assert len(repr(forty)) == 40
+    assert refused(with_(title=forty)) == f"title: expected a non-empty string; got array {forty!r}"
+    longer = forty[:-1] + [10000000000000]   # 41 characters
+    assert refused(with_(title=longer)) == (
+        f"title: expected a non-empty string; got array {repr(longer)[:37]}...")
