@@ -149,9 +149,9 @@ def test_found_values_are_shown_by_their_toml_type():
     assert refused(with_(title=True)) == "title: expected a non-empty string; got boolean true"
     assert refused(with_(title=7)) == "title: expected a non-empty string; got 7"
     # an array's text is shown whole up to 40 characters, else its first 37 and "..."
-    forty = [1000000] * 4 + [1000000000000]  # repr: exactly 40 characters
+    forty = [10**6, 10**6, 10**6, 10**10]  # repr: exactly 40 characters
     assert len(repr(forty)) == 40
     assert refused(with_(title=forty)) == f"title: expected a non-empty string; got array {forty!r}"
-    longer = forty[:-1] + [10000000000000]   # 41 characters
+    longer = forty[:-1] + [10**11]          # 41 characters
     assert refused(with_(title=longer)) == (
         f"title: expected a non-empty string; got array {repr(longer)[:37]}...")
