@@ -88,3 +88,28 @@ def test_a_long_array_is_shown_cut_at_40_characters():
     text = repr([[0.1234567890123456, 0.9876543210987654]])
     assert len(text) > 40
     assert got == f"y: expected the example's [[1.0, 0.0]]; got array {text[:37]}...{ANOTHER}"
+
+
+def test_a_given_exactly_half_a_unit_away_is_accepted():
+    # b_h = [0.5, 0.6]: "0" stands for [-0.5, 0.5], whose edge is 0.5 exactly
+    assert grade_text("[params]\nb_h = [0, 1]")
+    assert refusal("[params]\nb_h = [-0, 2]") == (
+        "params.b_h: expected the example's [0.5, 0.6]; got array [0, 2]" + ANOTHER)
+
+
+def test_givens_with_many_places():
+    """x = [[0.1245, 0.12345678]]: 0.12 stands for [0.115, 0.125], which holds 0.1245;
+    0.13 does not. The message shows the example's values to 6 places."""
+    from backprop_core import parse_example
+    ex = parse_example({"learning_rate": 0.5, "x": [[0.1245, 0.12345678]], "y": [[1, 0]],
+                        "W_ih": [[0.7, 0.6], [0.5, 0.4]], "b_h": [0.5, 0.6],
+                        "W_ho": [[0.4, 0.6], [0.9, 0.8]], "b_o": [0.7, 0.9]})
+
+    def answers(x: str):
+        return tomllib.loads(f"loss = 0.5\nx = {x}", parse_float=precision.parse)
+
+    assert grade(ex, answers("[[0.12, 0.1234568]]"))
+    with pytest.raises(AnswersError) as err:
+        grade(ex, answers("[[0.13, 0.12345678]]"))
+    assert str(err.value) == ("x: expected the example's [[0.1245, 0.123457]]; got array "
+                              "[[0.13, 0.12345678]]" + ANOTHER)
