@@ -180,3 +180,15 @@ def test_network_rejects_unknown_kinds_naming_the_field():
     with pytest.raises(ValueError, match=r"^output: expected one of softmax_cross_entropy, "
                                          r"sigmoid_squared_error; got 'mse'$"):
         Network("relu", "mse")
+
+
+def test_step_holds_its_inputs_as_float_arrays():
+    """Step.x, Step.y and Step.learning_rate are floats whatever the caller passed
+    (Python lists of integers here), so what prints them (trace --json) prints 1.0."""
+    net = Network("sigmoid", "softmax_cross_entropy")
+    params = Params(W_ih=np.array([[0.5]]), b_h=np.array([0.0]), W_ho=np.array([[1.0, -1.0]]),
+                    b_o=np.array([0.0, 0.0]))
+    s = step(net, params, [[1]], [[1, 0]], 1)
+    assert s.x.dtype == np.float64 and s.y.dtype == np.float64
+    assert s.x.tolist() == [[1.0]] and s.y.tolist() == [[1.0, 0.0]]
+    assert type(s.learning_rate) is float and s.learning_rate == 1.0
