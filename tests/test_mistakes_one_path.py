@@ -55,6 +55,7 @@ def test_one_path_k_follows_output_k_only(name):
         assert (m.id, m.stage, m.keys) == (f"one_path[{k}]", "backward.dE_dh_out",
                                            ("backward.dE_dh_out",))
         assert f"through output {k} " in m.sentence
+        assert "single output" in m.habit.__doc__  # the habit says what it does
         assert (m.page, m.anchor) == ("hidden-layer.md",
                                       "stage-1-the-loss-with-respect-to-the-hidden-output")
         assert m.url == "hidden-layer/#stage-1-the-loss-with-respect-to-the-hidden-output"
@@ -80,3 +81,20 @@ def test_the_catalogue_lists_one_path_up_to_max_outputs():
     assert MAX_OUTPUTS == 8
     assert [i for i in ids if i.startswith("one_path[")] == (
         [f"one_path[{k}]" for k in range(1, 9)] + ["one_path[own]"])
+
+
+def test_reproduce_without_answers_is_the_correct_step():
+    """No answers and no mistakes: the walk is the step itself (autograd's values), and
+    one_path[1] changes ∂E/∂h_out as worked by hand above."""
+    from backprop_core.check import reproduce
+    ex = load_example(ROOT / "examples" / "default.toml")
+    ref = _autograd(ex)
+    walk = reproduce(ex, {})
+    assert walk.exact["loss"] == pytest.approx(ref["loss"], rel=1e-12)
+    np.testing.assert_allclose(walk.exact["backward.dE_dh_out"], ref["dE_dh_out"], rtol=1e-10)
+    np.testing.assert_allclose(walk.rounded["forward.h_in"], np.round(ref["h_in"], 4), rtol=0,
+                               atol=1e-12)
+    wrong = reproduce(ex, {}, ("one_path[1]",))
+    np.testing.assert_allclose(wrong.exact["backward.dE_dh_out"],
+                               ref["dE_do_in"][:, [0]] * ex.params.W_ho[:, 0][None, :],
+                               rtol=1e-10)
