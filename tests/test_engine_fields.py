@@ -144,7 +144,8 @@ def test_training_for_zero_steps_only_measures():
     run = train(net, params, [[1.0]], [[1.0, 0.0]], 0.5, 0)
     # every o_out is sigmoid(0) = 1/2: E = ½((1 − ½)² + (0 − ½)²) = 0.25
     assert run.losses.tolist() == [0.25]
-    assert run.params is params
+    for name, value in run.params.items():
+        np.testing.assert_array_equal(value, getattr(params, name))
 
 
 def test_activations_at_their_kinks_and_centres():
