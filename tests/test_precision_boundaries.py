@@ -37,6 +37,10 @@ def test_the_noise_allowance_is_one_part_in_a_billion():
     assert not matches(w, 0.5 + 2.1e-9, 1.0)
     assert matches(w, -1.0, -0.5 - 0.6e-9)
     assert not matches(w, -1.0, -0.5 - 2.1e-9)
+    # never less than 1e-9, however small the numbers compared
+    tiny = Written(0.0, 2)                      # [-0.005, 0.005]
+    assert matches(tiny, 0.005 + 0.6e-9, 0.01)
+    assert not matches(tiny, 0.005 + 2.1e-9, 0.01)
     # relative to the largest magnitude compared: at 1000, 1e-6
     big = Written(1000.0, 0)
     assert matches(big, 1000.5 + 0.6e-6, 1001.0)
