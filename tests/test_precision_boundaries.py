@@ -41,6 +41,10 @@ def test_the_noise_allowance_is_one_part_in_a_billion():
     tiny = Written(0.0, 2)                      # [-0.005, 0.005]
     assert matches(tiny, 0.005 + 0.6e-9, 0.01)
     assert not matches(tiny, 0.005 + 2.1e-9, 0.01)
+    # the written value's own magnitude counts: 1.4 (0 places) reaches 0.9 − 1.2e-9 only
+    # with 1.4e-9 of allowance
+    assert matches(Written(1.4, 0), 0.0, 0.9 - 1.2e-9)
+    assert not matches(Written(1.4, 0), 0.0, 0.9 - 1.6e-9)
     # relative to the largest magnitude compared: at 1000, 1e-6
     big = Written(1000.0, 0)
     assert matches(big, 1000.5 + 0.6e-6, 1001.0)
