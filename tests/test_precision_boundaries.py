@@ -49,6 +49,8 @@ def test_the_noise_allowance_is_one_part_in_a_billion():
     big = Written(1000.0, 0)
     assert matches(big, 1000.5 + 0.6e-6, 1001.0)
     assert not matches(big, 1000.5 + 2.1e-6, 1001.0)
+    assert matches(Written(0.0, 0), 0.5 + 0.9e-6, 1000.0)   # high's magnitude counts
+    assert not matches(Written(0.0, 0), 0.5 + 1.2e-6, 1000.0)
     assert matches(Written(1.0, 0), -1000.0, 0.5 - 0.6e-6)  # low's magnitude counts too
     assert not matches(Written(1.0, 0), -1000.0, 0.5 - 2.1e-6)
 
