@@ -71,6 +71,7 @@ def test_small_threshold(decimals, threshold):
     (0.001, 4, 3),                                             # the threshold itself is short
     (1.23456789, 2, 2), (0.0123, 2, 3), (0.05, 1, 2), (0.04, 1, 2), (0.34, 1, 1),
     (0.1 + 0.2, 4, 1),                                         # float noise: 0.3
+    (1000.1 + 0.2, 4, 1),             # 1000.3000000000001: noise relative to the size
 ])
 def test_shown_places_by_hand(value, decimals, places):
     assert shown_places(value, decimals) == places
