@@ -20,6 +20,8 @@ import pytest
 from student import to_toml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from inprocess import run_cli  # noqa: E402
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import published as P  # noqa: E402
@@ -30,8 +32,8 @@ DEFAULT = ROOT / "examples" / "default.toml"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "backprop_core", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120)
+    """`python -m backprop_core ARGS`, run in this process (tests/inprocess.py says why)."""
+    return run_cli(*args)
 
 
 @pytest.fixture(scope="module")

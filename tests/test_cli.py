@@ -19,12 +19,14 @@ import pytest
 from backprop_core import load_example
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from inprocess import run_cli  # noqa: E402
 EXAMPLES = ["default", "mazur-2015", "relu", "batch-3-4-3"]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "backprop_core", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=60)
+    """`python -m backprop_core ARGS`, run in this process (tests/inprocess.py says why)."""
+    return run_cli(*args)
 
 
 def example_path(name: str) -> str:
@@ -118,3 +120,17 @@ def test_usage_mistakes_exit_2(args):
     run = cli(*args)
     assert run.returncode == 2 and run.stdout == ""
     assert "usage:" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_module_runs_as_a_program():
+    """The entry point itself, in a process of its own: `python -m backprop_core` prints
+    what `cli.main` prints (the other tests call `main` in-process) and exits with its
+    status, a usage mistake with 2 and one line of usage."""
+    done = subprocess.run([sys.executable, "-m", "backprop_core", "trace",
+                           example_path("default"), "--json"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == cli("trace", example_path("default"), "--json").stdout
+    bad = subprocess.run([sys.executable, "-m", "backprop_core", "retrace"], capture_output=True,
+                         text=True, cwd=ROOT, timeout=60)
+    assert bad.returncode == 2 and bad.stdout == "" and "invalid choice: 'retrace'" in bad.stderr

@@ -1,0 +1,73 @@
+"""Per-module mutation scores from a mutmut run (scripts/mutation.sh prints them).
+
+mutmut keeps each file's results in mutants/<path>.meta (JSON: mutant name -> the exit
+code of its test run). A mutant counts as killed when the tests failed on it (or timed
+out: a planted bug that makes the code hang is caught too). Mutants listed in
+tests/mutation/equivalent.txt (one name a line, then " # " and why it cannot change any
+output) are taken out of the count; every other survivor is a gap in the tests.
+
+Usage: python scripts/mutation_score.py [MODULE-PREFIX ...]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from mutmut.stats import status_by_exit_code
+
+ROOT = Path(__file__).resolve().parents[1]
+EQUIVALENT = ROOT / "tests" / "mutation" / "equivalent.txt"
+CAUGHT = {"killed", "timeout", "segfault", "caught by type check"}
+
+
+def equivalent_names(path: Path = EQUIVALENT) -> set[str]:
+    """The mutant names the equivalents file lists (text before ' # ' on each line)."""
+    if not path.exists():
+        return set()
+    names = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
+    return {name for name in names if name}
+
+
+def module_of(mutant: str) -> str:
+    """backprop_core.network.x_forward__mutmut_3 -> backprop_core.network"""
+    return mutant.rsplit(".", 1)[0].split(".x")[0] if ".x" in mutant else mutant.rsplit(".", 1)[0]
+
+
+def scores(prefixes: list[str]) -> list[tuple[str, Counter, list[str]]]:
+    equivalent = equivalent_names()
+    rows = []
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
+        module = str(meta.relative_to(ROOT / "mutants"))[: -len(".py.meta")].replace("/", ".")
+        if not codes or (prefixes and not any(module.startswith(p) for p in prefixes)):
+            continue
+        tally, survivors = Counter(), []
+        for name, code in codes.items():
+            status = status_by_exit_code[code]
+            if name in equivalent:
+                status = "equivalent"
+            elif status == "survived":
+                survivors.append(name)
+            tally["caught" if status in CAUGHT else status] += 1
+        rows.append((module, tally, sorted(survivors)))
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    total = Counter()
+    for module, tally, survivors in scores(argv):
+        total.update(tally)
+        checked = sum(n for s, n in tally.items() if s not in ("not checked", "equivalent"))
+        pct = f"{100 * tally['caught'] / checked:5.1f} %" if checked else "   - "
+        rest = ", ".join(f"{n} {s}" for s, n in sorted(tally.items()) if s != "caught")
+        print(f"{module:32} {pct}  {tally['caught']}/{checked} caught  ({rest or 'none other'})")
+        for name in survivors:
+            print(f"    survived: {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
