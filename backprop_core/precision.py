@@ -69,8 +69,16 @@ def shown(value: float, decimals: int) -> float:
 
 
 def places_needed(exact: float, decimals: int) -> int:
-    """The fewest places an answer for `exact` must carry to count as correct."""
-    return shown_places(exact, decimals)
+    """The fewest places an answer for `exact` must carry to count as correct.
+
+    What the page shows, except just under the small-value threshold: -0.00099999967 is
+    written -1.000 × 10⁻³, but a student carrying `decimals` places writes -0.0010, which
+    still keeps two significant digits, and must not be marked wrong for it.
+    """
+    places = shown_places(exact, decimals)
+    if places > decimals and abs(round(float(exact), decimals)) >= small_threshold(decimals):
+        return decimals
+    return places
 
 
 def half_unit(places: int) -> float:

@@ -71,3 +71,12 @@ def test_half_unit():
 ])
 def test_matches_is_half_a_unit_around_the_written_value(text, low, high, ok):
     assert matches(parse(text), low, high) is ok
+
+
+def test_just_under_the_small_threshold_decimals_places_suffice():
+    """A student carrying 4 decimals writes -0.0010 for -0.00099999967 (the page writes
+    -1.000 × 10⁻³): two significant digits either way, so it is enough."""
+    assert shown_places(-0.00099999967, 4) == 6
+    assert places_needed(-0.00099999967, 4) == 4
+    assert places_needed(0.0009876, 4) == 4
+    assert places_needed(0.00094, 4) == 7        # rounds to 0.0009: one digit, not enough
