@@ -83,7 +83,9 @@ def define_env(env) -> None:
                                           ("figures", "notebook_page", "check_page"))
     os.environ[ENV_VAR] = str(art.path)  # the notebook's kernel inherits it
     notebook_page.use_content_cache(env.conf, art.path, ROOT / ".cache" / "mkdocs-jupyter")
-    built = figures.build(art.path, ROOT / ".cache" / "figures")
+    # Drawn in the background (when not cached): the pages need only the alt texts
+    # until on_post_build installs the SVGs.
+    built = figures.build(art.path, ROOT / ".cache" / "figures", background=True)
     env.variables["figures_built"] = built
     env.macro(lambda name: figures.html(built, name, env.page.url), "figure")
     env.variables["gradcheck"] = check_page.table(art.example)
