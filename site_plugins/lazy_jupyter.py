@@ -26,7 +26,10 @@ import logging
 import os
 import pathlib
 import shutil
+import subprocess
+import sys
 import types
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin
 
 from mkdocs.config import config_options
@@ -101,10 +104,18 @@ class LazyJupyter(BasePlugin):
     def on_pre_build(self, config):
         self._real = None  # mkdocs-jupyter's plugin, once this build needs it
         self._used: set[pathlib.Path] = set()
+        self._runs: dict[pathlib.Path, _Run] = {}  # cache misses being executed
 
     def on_files(self, files, config):
         if self._needs_mkdocs_jupyter(files):
             return self._delegate(config).on_files(files, config)
+        # Each notebook missing from the cache starts running now, beside the build:
+        # its page waits for it (and fails if it failed) when it is rendered.
+        for file in files:
+            if self._include(file):
+                path = self._cache_path(file.abs_src_path)
+                if not path.exists():
+                    self._runs[path] = _Run.start(file.abs_src_path, path, self.config)
         return Files([NotebookFile(f, **config) if self._include(f) else f for f in files])
 
     def on_pre_page(self, page, config, files):
@@ -114,10 +125,11 @@ class LazyJupyter(BasePlugin):
             return page
         path = self._cache_path(page.file.abs_src_path)
         self._used.add(path)
-        if not path.exists():  # gone since on_files: let mkdocs-jupyter run it
+        run = self._runs.get(path)
+        if run is None and not path.exists():  # gone since on_files: mkdocs-jupyter runs it
             return self._delegate(config).on_pre_page(page, config, files)
-        page.render = types.MethodType(_cached_render(path, self.config["ignore_h1_titles"]),
-                                       page)
+        page.render = types.MethodType(
+            _cached_render(path, self.config["ignore_h1_titles"], run), page)
         page.nb_url = urljoin(page.abs_url, os.path.basename(page.file.abs_src_path))
         page.data_files = self.config["data_files"].get(page.file.src_path)
         return page
@@ -139,6 +151,8 @@ class LazyJupyter(BasePlugin):
         return output
 
     def on_post_build(self, config):
+        for run in self._runs.values():
+            run.wait()  # a notebook whose page was never rendered still fails the build
         if self._real is not None:
             return self._real.on_post_build(config)
         cache_dir = pathlib.Path(self.config["cache_dir"])
@@ -166,13 +180,7 @@ class LazyJupyter(BasePlugin):
     def _needs_mkdocs_jupyter(self, files) -> bool:
         if not self.config["cache"]:
             return True
-        for file in files:
-            included = self._include(file)
-            if included is None:
-                return True
-            if included and not self._cache_path(file.abs_src_path).exists():
-                return True
-        return False
+        return any(self._include(file) is None for file in files)
 
     def _cache_path(self, nb_path: str) -> pathlib.Path:
         exec_nb = self.config["execute"] and not any(
@@ -194,10 +202,13 @@ class LazyJupyter(BasePlugin):
         return real
 
 
-def _cached_render(path: pathlib.Path, ignore_h1_titles: bool):
-    """A ``Page.render`` that reads the page from mkdocs-jupyter's cache file."""
+def _cached_render(path: pathlib.Path, ignore_h1_titles: bool, run: "_Run | None" = None):
+    """A ``Page.render`` that reads the page from mkdocs-jupyter's cache file, once the
+    run writing it (if any) has finished."""
 
     def render(page, config, files):
+        if run is not None:
+            run.wait()
         log.info("Cache hit: %s", page.file.abs_src_path)
         cached = json.loads(path.read_text(encoding="utf-8"))
         page.content = cached["content"]
@@ -206,3 +217,102 @@ def _cached_render(path: pathlib.Path, ignore_h1_titles: bool):
             page.title = cached["title"]
 
     return render
+
+
+# ---------------------------------------------------------------------------------------
+# A cache miss, run beside the build
+
+
+def run_notebook(nb_path: str, cache_path: str | pathlib.Path, options: dict) -> None:
+    """mkdocs-jupyter's cache miss on its own: execute and convert the notebook with
+    ``mkdocs_jupyter.convert.nb2html`` and the plugin's options, exactly as its plugin's
+    page render does, and write the cache file that render writes (content, toc_tokens,
+    title), atomically. Raises what nb2html raises (a failing cell: CellExecutionError).
+
+    Uses ``mkdocs_jupyter.plugin._get_nb_toc_tokens`` (private) for the table of
+    contents the plugin caches; tests/test_lazy_jupyter.py checks that the page equals
+    the one mkdocs-jupyter builds itself. Delete this once mkdocs-jupyter can execute
+    a notebook ahead of its page.
+    """
+    from mkdocs_jupyter import convert
+    from mkdocs_jupyter.plugin import _get_nb_toc_tokens
+
+    exec_nb = options["execute"] and not any(
+        pathlib.PurePath(nb_path).match(p) for p in options["execute_ignore"])
+    body = convert.nb2html(
+        nb_path, execute=exec_nb, kernel_name=options["kernel_name"],
+        theme=options["theme"], allow_errors=options["allow_errors"],
+        show_input=options["show_input"], no_input=options["no_input"],
+        no_prompt=options["no_prompt"], remove_tag_config=options["remove_tag_config"],
+        highlight_extra_classes=options["highlight_extra_classes"],
+        include_requirejs=options["include_requirejs"],
+        custom_mathjax_url=options["custom_mathjax_url"])
+    toc_tokens, title = _get_nb_toc_tokens(nb_path, options["toc_depth"])
+    cache_path = pathlib.Path(cache_path)
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache_path.with_name(f".{cache_path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"content": body, "toc_tokens": toc_tokens, "title": title}),
+                   encoding="utf-8")
+    os.replace(tmp, cache_path)
+
+
+class _Run:
+    """One notebook executing beside the build, in a process of its own (a fresh build:
+    its imports and the kernel's start then use the second core while MkDocs renders
+    the other pages) or, when mkdocs-jupyter is already imported (a `mkdocs serve`
+    rebuild), in a thread."""
+
+    def __init__(self, nb_path: str, wait) -> None:
+        self.nb_path = nb_path
+        self._wait = wait
+        self._error: str | None = None
+        self._done = False
+
+    @classmethod
+    def start(cls, nb_path: str, cache_path: pathlib.Path, config) -> "_Run":
+        options = {name: config[name] for name, _ in OPTIONS}
+        log.info("Cache miss, running beside the build: %s", nb_path)
+        if "mkdocs_jupyter.convert" in sys.modules:
+            future = _THREAD.submit(run_notebook, nb_path, cache_path, options)
+            return cls(nb_path, lambda: _thread_error(future))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "site_plugins.lazy_jupyter", json.dumps(
+                {"nb_path": nb_path, "cache_path": str(cache_path), "options": options})],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        return cls(nb_path, lambda: _process_error(proc))
+
+    def wait(self) -> None:
+        if not self._done:
+            self._error, self._done = self._wait(), True
+        if self._error is not None:
+            raise PluginError(f"{self.nb_path}: the notebook failed: {self._error}")
+
+
+_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebook")
+
+
+def _thread_error(future) -> str | None:
+    err = future.exception()
+    return None if err is None else f"{type(err).__name__}: {err}"
+
+
+def _process_error(proc: subprocess.Popen) -> str | None:
+    _, stderr = proc.communicate()
+    if proc.returncode == 0:
+        return None
+    return stderr.strip() or f"exit status {proc.returncode}"
+
+
+def _main(argv: list[str]) -> int:
+    """``python -m site_plugins.lazy_jupyter JSON``: one `run_notebook`, for `_Run`."""
+    args = json.loads(argv[0])
+    try:
+        run_notebook(args["nb_path"], args["cache_path"], args["options"])
+    except Exception as err:  # reported by the build that started this run
+        print(f"{type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
