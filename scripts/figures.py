@@ -629,7 +629,7 @@ def cache_key(example_bytes: bytes) -> str:
 
 
 def build(example_path: str | Path, cache_dir: str | Path = DEFAULT_CACHE,
-          background: bool = False) -> Built:
+          background: bool = False, draw_once: bool = True) -> Built:
     """The figures of an example file, drawn only if this content was never drawn before.
 
     With `background`, a drawing runs in a worker thread and this returns at once
@@ -656,16 +656,17 @@ def build(example_path: str | Path, cache_dir: str | Path = DEFAULT_CACHE,
         done.set_result(figs)
         return Built(key, folder, {n: (f.alt, f.caption) for n, f in figs.items()}, done)
 
-    drawing = _DRAWER.submit(_draw, example, folder, Path(cache_dir))
+    drawing = _DRAWER.submit(_draw, example, folder, Path(cache_dir), draw_once)
     if background:
         return Built(key, folder, describe(example), drawing)
     figs = drawing.result()
     return Built(key, folder, {n: (f.alt, f.caption) for n, f in figs.items()}, drawing)
 
 
-def _draw(example: Example, folder: Path, cache_dir: Path) -> dict[str, Figure]:
+def _draw(example: Example, folder: Path, cache_dir: Path,
+          draw_once: bool = True) -> dict[str, Figure]:
     """Draw the figures and store them as the cache entry `folder`."""
-    figs = render(example)
+    figs = render(example) if draw_once else render(example, draw_once=False)
     key = folder.name
     folder.parent.mkdir(parents=True, exist_ok=True)
     # Written to a temporary folder and renamed: a build never sees half a cache entry.

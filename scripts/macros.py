@@ -82,10 +82,15 @@ def define_env(env) -> None:
     figures, notebook_page, check_page = (importlib.import_module(name) for name in
                                           ("figures", "notebook_page", "check_page"))
     os.environ[ENV_VAR] = str(art.path)  # the notebook's kernel inherits it
+    _watch(env.conf, art.path)
     notebook_page.use_content_cache(env.conf, art.path, ROOT / ".cache" / "mkdocs-jupyter")
     # Drawn in the background (when not cached): the pages need only the alt texts
-    # until on_post_build installs the SVGs.
-    built = figures.build(art.path, ROOT / ".cache" / "figures", background=True)
+    # until on_post_build installs the SVGs. BACKPROP_NO_SPEEDUPS=1 draws them as
+    # before, every scheme on its own, in the foreground (the reference build of
+    # tests/site/test_same_content.py).
+    slow = os.environ.get("BACKPROP_NO_SPEEDUPS") == "1"
+    built = figures.build(art.path, ROOT / ".cache" / "figures", background=not slow,
+                          draw_once=not slow)
     env.variables["figures_built"] = built
     env.macro(lambda name: figures.html(built, name, env.page.url), "figure")
     env.variables["gradcheck"] = check_page.table(art.example)
@@ -163,6 +168,19 @@ def _modules():
     article = importlib.import_module("article")
     article._source_stamp = stamp
     return article, importlib.import_module("fmt")
+
+
+def _watch(config, example: Path) -> None:
+    """Have `mkdocs serve` watch the example file wherever it is (BACKPROP_EXAMPLE may
+    name one outside examples/). MkDocs reads the watch list after the first build,
+    so adding to it here is enough; a plain build ignores it."""
+    watched = config.get("watch") if hasattr(config, "get") else None
+    if watched is None:
+        return
+    example = Path(example).resolve()
+    if not any(example == Path(w).resolve() or Path(w).resolve() in example.parents
+               for w in watched):
+        watched.append(str(example))
 
 
 def _shown_path(path: Path) -> str:

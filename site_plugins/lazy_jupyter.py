@@ -21,6 +21,7 @@ folder per example) or cleaning the page's HTML (also scripts/notebook_page.py).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import os
@@ -101,6 +102,13 @@ class NotebookFile(File):
 class LazyJupyter(BasePlugin):
     config_scheme = OPTIONS
 
+    def on_startup(self, command, dirty):
+        # `mkdocs serve` keeps this plugin across rebuilds: run notebooks in a thread
+        # of this process, with mkdocs-jupyter imported once, ahead of the first miss.
+        self._serving = command == "serve"
+        if self._serving:
+            _THREAD.submit(importlib.import_module, "mkdocs_jupyter.convert")
+
     def on_pre_build(self, config):
         self._real = None  # mkdocs-jupyter's plugin, once this build needs it
         self._used: set[pathlib.Path] = set()
@@ -115,7 +123,8 @@ class LazyJupyter(BasePlugin):
             if self._include(file):
                 path = self._cache_path(file.abs_src_path)
                 if not path.exists():
-                    self._runs[path] = _Run.start(file.abs_src_path, path, self.config)
+                    self._runs[path] = _Run.start(file.abs_src_path, path, self.config,
+                                                  getattr(self, "_serving", False))
         return Files([NotebookFile(f, **config) if self._include(f) else f for f in files])
 
     def on_pre_page(self, page, config, files):
@@ -269,10 +278,11 @@ class _Run:
         self._done = False
 
     @classmethod
-    def start(cls, nb_path: str, cache_path: pathlib.Path, config) -> "_Run":
+    def start(cls, nb_path: str, cache_path: pathlib.Path, config,
+              serving: bool = False) -> "_Run":
         options = {name: config[name] for name, _ in OPTIONS}
         log.info("Cache miss, running beside the build: %s", nb_path)
-        if "mkdocs_jupyter.convert" in sys.modules:
+        if serving or "mkdocs_jupyter.convert" in sys.modules:
             future = _THREAD.submit(run_notebook, nb_path, cache_path, options)
             return cls(nb_path, lambda: _thread_error(future))
         proc = subprocess.Popen(
