@@ -126,7 +126,7 @@ def on_post_build(env) -> None:
             shutil.copy2(src, target / part)
     # Last, once every page is final: the Content-Security-Policy, with the hashes of
     # every page's inline scripts (scripts/csp.py).
-    importlib.import_module("csp").apply(site)
+    importlib.import_module("csp").apply(site, ROOT / ".cache" / "csp")
 
 
 # ---------------------------------------------------------------------------------------

@@ -159,6 +159,10 @@ class LazyJupyter(BasePlugin):
             shutil.copyfile(data_file, target)
         return output
 
+    def on_build_error(self, error):
+        for run in getattr(self, "_runs", {}).values():
+            run.stop()  # the build failed elsewhere: its notebook is not needed
+
     def on_post_build(self, config):
         for run in self._runs.values():
             run.wait()  # a notebook whose page was never rendered still fails the build
@@ -178,9 +182,11 @@ class LazyJupyter(BasePlugin):
         """mkdocs-jupyter's ``should_include``; None where it would need jupytext."""
         if file.abs_src_path is None:
             return False
-        src = pathlib.PurePath(file.abs_src_path)
         ext = os.path.splitext(str(file.abs_src_path))[-1]
-        if ext not in EXTENSIONS or any(src.match(p) for p in self.config["ignore"]):
+        if ext not in EXTENSIONS:  # first: most files are the theme's, and PurePath is slow
+            return False
+        src = pathlib.PurePath(file.abs_src_path)
+        if any(src.match(p) for p in self.config["ignore"]):
             return False
         if ext == ".md":
             return None  # included only with jupytext front matter: mkdocs-jupyter reads it
@@ -271,9 +277,10 @@ class _Run:
     the other pages) or, when mkdocs-jupyter is already imported (a `mkdocs serve`
     rebuild), in a thread."""
 
-    def __init__(self, nb_path: str, wait) -> None:
+    def __init__(self, nb_path: str, wait, stop=lambda: None) -> None:
         self.nb_path = nb_path
         self._wait = wait
+        self.stop = stop
         self._error: str | None = None
         self._done = False
 
@@ -289,7 +296,7 @@ class _Run:
             [sys.executable, "-m", "site_plugins.lazy_jupyter", json.dumps(
                 {"nb_path": nb_path, "cache_path": str(cache_path), "options": options})],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        return cls(nb_path, lambda: _process_error(proc))
+        return cls(nb_path, lambda: _process_error(proc), proc.terminate)
 
     def wait(self) -> None:
         if not self._done:
