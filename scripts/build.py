@@ -133,15 +133,23 @@ def _example_file(args: argparse.Namespace, scratch: Path) -> tuple[Path, str]:
         article.validate(path)
         return path.resolve(), _shown(path)
 
-    table = {"seed": args.random, **{k: v for k, v in sizes.items() if v is not None}}
-    eta = RANDOM_LEARNING_RATE if args.learning_rate is None else args.learning_rate
-    title = f"A random example (seed {args.random})"
-    article.check_sizes(parse_example({"title": title, "learning_rate": eta,
-                                       "random": table}))
+    data = random_example(args.random, sizes, args.learning_rate)
+    article.check_sizes(parse_example(data))
     path = scratch / f"random-{args.random}.toml"
-    path.write_text(tomli_w.dumps({"title": title, "learning_rate": eta, "random": table}),
-                    encoding="utf-8")
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
     return path, f"a random draw (seed {args.random})"
+
+
+def random_example(seed: int, sizes: dict[str, int | None] | None = None,
+                   learning_rate: float | None = None) -> dict:
+    """The example table `--random SEED` builds from (the practice page's seeds too).
+
+    Sizes left out (or None) take example.py's [random] defaults; the learning rate
+    defaults to RANDOM_LEARNING_RATE.
+    """
+    table = {"seed": seed, **{k: v for k, v in (sizes or {}).items() if v is not None}}
+    eta = RANDOM_LEARNING_RATE if learning_rate is None else learning_rate
+    return {"title": f"A random example (seed {seed})", "learning_rate": eta, "random": table}
 
 
 def _build(example_file: Path, label: str, out: Path, site_url: str | None) -> int:

@@ -96,6 +96,14 @@ def define_env(env) -> None:
     env.variables["gradcheck"] = check_page.table(art.example)
     env.variables["shown_decimals"] = check_page.SHOWN_DECIMALS
 
+    # The practice page: the site's example and every seed's, cached by content.
+    practice = importlib.import_module("practice")
+    practice_built = practice.build_all(art.path, ROOT / ".cache" / "practice")
+    env.variables["practice_built"] = practice_built
+    env.variables["practice_seeds"] = practice.SEEDS
+    env.variables["practice_learning_rate"] = practice.build.RANDOM_LEARNING_RATE
+    env.macro(lambda: practice.html(practice_built, env.page.url), "practice_form")
+
 
 def on_pre_page_macros(env) -> None:
     # By the first page, mkdocs-macros has made its Jinja environment (it has not yet
@@ -111,6 +119,7 @@ def on_post_build(env) -> None:
     site = Path(env.conf["site_dir"])
     importlib.import_module("figures").install(env.variables["figures_built"], site)
     importlib.import_module("notebook_page").clean_site(site)
+    importlib.import_module("practice").install(env.variables["practice_built"], site)
     # The example travels with the site, so a reader can rebuild it or change it.
     shutil.copy2(env.variables["a"].path, site / "example.toml")
     source = mathjax_dir()
@@ -162,7 +171,8 @@ def _modules():
     if previous is not None and getattr(previous, "_source_stamp", None) != stamp:
         for name in list(sys.modules):
             if name in ("article", "fmt", "published", "figures", "notebook_page",
-                        "check_page", "template_cache", "escape", "csp") \
+                        "check_page", "template_cache", "escape", "csp", "practice",
+                        "build") \
                     or name.split(".")[0] == "backprop_core":
                 del sys.modules[name]
     article = importlib.import_module("article")

@@ -34,12 +34,16 @@
   // class-less <p> inside a notebook cell, so its math would stay raw.)
   const MATH = ".arithmatex, .jp-RenderedMarkdown, .jp-RenderedLatex";
 
+  // Queued on MathJax.startup.promise, MathJax's documented way to serialise typesetting,
+  // so a page script that swaps TeX (practice.js) never typesets at the same time.
   document$.subscribe(() => {
     ready.then(() => {
-      MathJax.typesetClear();
-      MathJax.texReset();
-      const elements = [...document.querySelectorAll(MATH)];
-      return elements.length ? MathJax.typesetPromise(elements) : undefined;
+      MathJax.startup.promise = MathJax.startup.promise.then(() => {
+        MathJax.typesetClear();
+        MathJax.texReset();
+        const elements = [...document.querySelectorAll(MATH)];
+        return elements.length ? MathJax.typesetPromise(elements) : undefined;
+      }).catch((err) => console.error("MathJax:", err));  // the queue must go on
     });
   });
 })();
