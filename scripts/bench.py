@@ -183,8 +183,14 @@ class Project:
         env.pop("BACKPROP_EXAMPLE_LABEL", None)
         return env
 
-    def clear_caches(self) -> None:
-        shutil.rmtree(self.root / ".cache", ignore_errors=True)
+    def clear_caches(self, keep: Sequence[str] = ()) -> None:
+        """Remove .cache/, but for the folders named in `keep`."""
+        cache = self.root / ".cache"
+        if not cache.is_dir():
+            return
+        for entry in cache.iterdir():
+            if entry.name not in keep:
+                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
 
     def build(self, name: str = "ours", example: Path | None = None) -> tuple[float, float]:
         """One `mkdocs build` in a fresh process, as `scripts/build.py` runs it."""
@@ -301,13 +307,22 @@ def bench_warm(project: Project, repeat: int) -> list[Row]:
 def bench_cold(project: Project, repeat: int) -> list[Row]:
     _say(f"cold builds (caches cleared) against plain; {repeat} rounds")
 
-    def cold() -> tuple[float, float]:
-        project.clear_caches()
-        return project.build()
+    def cold(keep: Sequence[str] = ()) -> Run:
+        def run() -> tuple[float, float]:
+            project.clear_caches(keep)
+            return project.build()
+        return run
 
-    t = interleaved({"cold": cold, "plain": lambda: project.build("plain")}, repeat)
-    return [_row("cold full build (caches cleared: figures drawn, notebook executed)",
-                 t["cold"], t["plain"])]
+    runs = {"cold": cold(), "plain": lambda: project.build("plain")}
+    if (ROOT / "scripts" / "practice.py").is_file():
+        runs["seeds kept"] = cold(keep=("practice",))
+    t = interleaved(runs, repeat)
+    rows = [_row("**cold full build** (every cache cleared: figures drawn, notebook "
+                 "executed, the practice page's 100 seeds computed)", t["cold"], t["plain"])]
+    if "seeds kept" in t:
+        rows.append(_row("cold full build but for the practice seeds' cache (they "
+                         "depend on the code only)", t["seeds kept"], t["plain"]))
+    return rows
 
 
 class Examples:
