@@ -7,8 +7,8 @@ Without them (the reference): `mkdocs build --strict` in a process of its own, w
 mkdocs-jupyter itself in place of lazy-jupyter and BACKPROP_NO_SPEEDUPS=1 (every
 figure drawn for each scheme on its own, in the foreground).
 
-Each build runs in its own copy of the project with empty caches, so both draw and
-execute everything. Every file of the two sites must be equal byte for byte, except
+Each build runs in its own copy of the project with empty caches (but for the practice
+seeds, see `_copy`), so both draw and execute everything. Every file of the two sites must be equal byte for byte, except
 for names that carry no content: matplotlib's marker ids (a hash that covers the
 colour, so a recoloured chart keeps its light-scheme names), jupytext's cell ids
 (random on every reading of a .py notebook, so two reference builds differ there too)
@@ -41,6 +41,11 @@ def _copy(to: Path) -> Path:
         else:
             to.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, to / name)
+    # The practice page's 100 seeds (code only, ~10 s of CPU) as this checkout has them,
+    # if it has: tests/test_practice_workers.py compares the seeds' two ways of being
+    # computed. The site's own variant, the figures and the notebook start empty.
+    for seeds in (ROOT / ".cache" / "practice").glob("seeds-*"):
+        shutil.copytree(seeds, to / ".cache" / "practice" / seeds.name)
     return to
 
 
