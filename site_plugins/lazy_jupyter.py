@@ -6,13 +6,19 @@ plugin takes the same options and stands in its place in mkdocs.yml. At ``on_fil
 it looks for the cache file mkdocs-jupyter itself would read (same folder, same key,
 same JSON): when every notebook has one, it serves them as mkdocs-jupyter would on a
 cache hit (the page, its table of contents and title, ``nb_url``, the copied source,
-stale-cache eviction) without importing it. Otherwise (a cache miss, the cache off, or
-a Markdown file whose jupytext front matter must be parsed) it imports
+stale-cache eviction) without importing it. On a cache miss it starts the notebook at
+once, beside the build (`run_notebook`: mkdocs-jupyter's own ``nb2html`` with the same
+options, writing the cache file mkdocs-jupyter would write), in a process of its own
+so that its imports, its kernel and nbconvert use the second core while MkDocs renders
+the other pages (under ``mkdocs serve``: in a thread, mkdocs-jupyter imported once); the
+notebook's page waits for it, and a failing cell fails the build. Otherwise (the
+cache off, or a Markdown file whose jupytext front matter must be parsed) it imports
 ``mkdocs_jupyter.plugin.Plugin``, gives it the same options and hands it every event
 of the build, so a notebook is executed exactly as mkdocs-jupyter runs it.
 
 Written against mkdocs-jupyter 0.26.3; tests/test_lazy_jupyter.py checks that its
-options and cache key are still the same.
+options and cache key are still the same, and that a notebook run beside the build
+gives the page mkdocs-jupyter gives.
 
 Not here: where the cache lives (scripts/notebook_page.py points ``cache_dir`` at a
 folder per example) or cleaning the page's HTML (also scripts/notebook_page.py).
