@@ -35,7 +35,9 @@ __all__ = ["Written", "half_unit", "matches", "parse", "places_needed", "shown",
 #: Float noise allowed on top of half a unit, relative to the compared magnitudes.
 _NOISE = 1e-9
 
-_NUMBER = re.compile(r"^\s*([+\-\u2212]?)(\d*)(?:\.(\d*))?(?:\s*[eE]\s*([+\-\u2212]?\d+))?\s*$")
+#: ASCII digits only (Python's \d takes any script's digits; the practice page's script
+#: reads ASCII, and the two must agree).
+_NUMBER = re.compile(r"^\s*([+\-\u2212]?)([0-9]*)(?:\.([0-9]*))?(?:\s*[eE]\s*([+\-\u2212]?[0-9]+))?\s*$")
 
 
 def small_threshold(decimals: int) -> float:

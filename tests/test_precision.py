@@ -27,7 +27,8 @@ def test_parse_reads_value_and_places(text, value, places):
     assert w.value == pytest.approx(value, rel=1e-15) and w.places == places
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1/3", "nan", "inf", "0.5.1", "--1", "1e", "."])
+@pytest.mark.parametrize("text", ["", "abc", "1/3", "nan", "inf", "0.5.1", "--1", "1e", ".",
+                                  "\u0663.5", "0.\uff15"])  # Arabic-Indic, fullwidth digits
 def test_parse_refuses_what_is_not_a_number(text):
     with pytest.raises(ValueError, match="expected a number"):
         parse(text)

@@ -116,7 +116,7 @@ def test_properdocs_pages_show_every_engine_value_correctly(properdocs_site, sit
     wanted = [v for field in expected_fields(trace)[page] for v in leaves(pick(trace, field))]
     missing = [v for v in wanted if not any(shows(t, v, d) for t in tokens)]
     assert tokens and not missing, f"{page}: not shown: {missing[:5]}"
-    _, wrong = check_page(math_sources(html), d)
+    _, wrong = check_page(math_sources(html))
     assert not wrong, wrong[:3]
 
 
