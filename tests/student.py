@@ -175,9 +175,11 @@ def work(ex, mistakes: tuple[str, ...] = (), given: dict | None = None,
 
 
 def written(value: float, decimals: int | None) -> str:
-    """A value as the student writes it: as the page shows it, or in full (repr)."""
+    """A value as the student writes it: as the page shows it, or in full (all 17
+    significant digits, so an exact -0.00048 still carries the places the page asks
+    for a small value: its shortest form, -0.00048, would be too few)."""
     if decimals is None:
-        return repr(float(value))
+        return f"{float(value):.16e}"
     if value == 0:
         return "0"
     # as the page writes it: 0.6770, not 0.677 (the student computed 0.676996 …)
