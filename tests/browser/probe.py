@@ -17,8 +17,18 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-__all__ = ["Look", "settle", "look", "source_formulas", "raw_tex", "page_title", "explain",
+__all__ = ["CLICK_NAV_LINK", "Look", "settle", "look", "source_formulas", "raw_tex", "page_title", "explain",
            "sitemap_paths", "nav_paths", "tokens", "number_pattern"]
+
+#: Clicks the primary navigation's link to `target` (an absolute URL), so Material's
+#: instant navigation handles it; false when the page has no such link.
+CLICK_NAV_LINK = """target => {
+  const link = [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link[href]')]
+    .find(a => a.href.split('#')[0] === target);
+  if (!link) return false;
+  link.click();
+  return true;
+}"""
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

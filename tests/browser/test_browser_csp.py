@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
-from probe import explain, settle
+from probe import CLICK_NAV_LINK, explain, settle
 
 META = 'meta[http-equiv="Content-Security-Policy"]'
 # Installed before any page script: records every violation of the policy.
@@ -28,13 +28,6 @@ document.addEventListener('securitypolicyviolation', e => {
 });
 """
 VIOLATIONS = "() => window.__csp || []"
-CLICK_NAV_LINK = """target => {
-  const link = [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link[href]')]
-    .find(a => a.href.split('#')[0] === target);
-  if (!link) return false;
-  link.click();
-  return true;
-}"""
 
 
 def _tab(open_tab):

@@ -8,19 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from probe import explain, look, raw_tex, settle
+from probe import CLICK_NAV_LINK, explain, look, raw_tex, settle
 
 # Set on the window before a click; still there afterwards only if nothing reloaded.
 MARK = "() => { window.__notReloaded = 'yes'; }"
 STILL_MARKED = "() => window.__notReloaded === 'yes'"
-
-CLICK_NAV_LINK = """target => {
-  const link = [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link[href]')]
-    .find(a => a.href.split('#')[0] === target);
-  if (!link) return false;
-  link.click();
-  return true;
-}"""
 
 
 def _check_math(seen, site_page) -> list[str]:

@@ -21,17 +21,10 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from probe import explain, nav_paths, settle
+from probe import CLICK_NAV_LINK, explain, nav_paths, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "/bp/"
-CLICK_NAV_LINK = """target => {
-  const link = [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link[href]')]
-    .find(a => a.href.split('#')[0] === target);
-  if (!link) return false;
-  link.click();
-  return true;
-}"""
 
 
 class _UnderPrefix(SimpleHTTPRequestHandler):
