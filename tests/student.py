@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from backprop_core import load_example, parse_example
 from backprop_core.precision import shown, shown_places, small_threshold
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _sigmoid(z: float) -> float:
@@ -222,3 +226,20 @@ def to_toml(answers: dict) -> str:
         if isinstance(table, dict):
             lines += ["", f"[{section}]"] + [f"{k} = {value(v)}" for k, v in table.items()]
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------
+# Examples the tests grade
+
+
+def example(name: str):
+    """One of the project's example files, by name."""
+    return load_example(ROOT / "examples" / f"{name}.toml")
+
+
+def drawn(seed: int, n_in=2, n_hidden=2, n_out=2, m=1, act="sigmoid",
+          output="softmax_cross_entropy", lr=0.1):
+    """A random example as an example file's [random] table draws it."""
+    return parse_example({"learning_rate": lr, "hidden_activation": act, "output": output,
+                          "random": {"seed": seed, "n_in": n_in, "n_hidden": n_hidden,
+                                     "n_out": n_out, "m": m}})

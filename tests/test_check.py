@@ -23,20 +23,9 @@ from backprop_core.check import AnswersError, grade, reproduce, targets, targets
 from backprop_core.mistakes import CATALOGUE, by_id, for_example
 from backprop_core.stages import KEYS
 
-from student import answers, to_toml, work
+from student import answers, drawn, example, to_toml, work
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def example(name: str):
-    return load_example(ROOT / "examples" / f"{name}.toml")
-
-
-def drawn(seed: int, n_in=2, n_hidden=2, n_out=2, m=1, act="sigmoid",
-          output="softmax_cross_entropy", lr=0.1):
-    return parse_example({"learning_rate": lr, "hidden_activation": act, "output": output,
-                          "random": {"seed": seed, "n_in": n_in, "n_hidden": n_hidden,
-                                     "n_out": n_out, "m": m}})
 
 
 def graded(ex, values: dict, keys=None, decimals=None):

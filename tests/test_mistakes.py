@@ -24,7 +24,7 @@ from backprop_core import load_example, parse_example
 from backprop_core.mistakes import CATALOGUE, MAX_OUTPUTS, by_id, for_example, pair, pairs
 from backprop_core.stages import KEYS, STAGES, run, where
 
-from student import work
+from student import drawn, example, work
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ["default", "batch-3-4-3", "relu", "mazur-2015"]
@@ -33,17 +33,6 @@ EXAMPLES = ["default", "batch-3-4-3", "relu", "mazur-2015"]
 ISSUE_IDS = {"log10_loss", "binary_ce", "jacobian_diagonal", "sigmoid_prime_of_input",
              "one_path[1]", "one_path[2]", "updated_weights", "transposed_weights",
              "learning_rate_x10", "sign_flip", "biases_frozen", "no_mean"}
-
-
-def example(name: str):
-    return load_example(ROOT / "examples" / f"{name}.toml")
-
-
-def drawn(seed: int, n_in=2, n_hidden=2, n_out=2, m=1, act="sigmoid",
-          output="softmax_cross_entropy", lr=0.1):
-    return parse_example({"learning_rate": lr, "hidden_activation": act, "output": output,
-                          "random": {"seed": seed, "n_in": n_in, "n_hidden": n_hidden,
-                                     "n_out": n_out, "m": m}})
 
 
 def changed_by_hand(ex, ids: tuple[str, ...]) -> dict[str, np.ndarray]:
