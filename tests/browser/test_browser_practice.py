@@ -345,6 +345,10 @@ def test_a_table_of_contents_link_keeps_the_answers(open_tab, base_url, tmp_path
     wait_ready(page, k)
     page.wait_for_function("t => document.querySelector('input[data-answer=\"loss\"]').value === t",
                            arg=typed, timeout=5000)
+    # the values come back first, their verdicts once the restored answers are judged
+    page.wait_for_function("""() => ['loss', 'forward.h_in[0][0]'].map(k => document
+      .querySelector(`input[data-answer="${k}"]`).closest('[data-verdict]').dataset.verdict)
+      .join() === 'correct,wrong'""", timeout=5000)
     assert verdict(page, "loss")["verdict"] == "correct"
     assert verdict(page, "forward.h_in[0][0]")["verdict"] == "wrong"
     settle(page)
