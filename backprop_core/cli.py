@@ -12,7 +12,6 @@ import json
 import sys
 import tomllib
 from dataclasses import fields
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -20,7 +19,7 @@ import numpy as np
 from . import precision
 from .check import AnswersError, Record, grade, record_json
 from .check import show as show_value
-from .example import Example, ExampleError, load_example
+from .example import Example, ExampleError, load_example, read_toml_text
 from .mistakes import by_id
 from .network import Step, gradient_check
 from .stages import GROUPS
@@ -138,17 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _read_answers(path: str) -> dict:
     """The answers file as TOML with written places kept; ExampleError-style one-liners."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AnswersError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise AnswersError(f"{path}: is a directory, expected a TOML file") from None
-    except UnicodeDecodeError:
-        raise AnswersError(f"{path}: expected UTF-8 text; found undecodable bytes") from None
-    except OSError as err:
-        raise AnswersError(f"{path}: cannot read ({err.strerror})") from None
+    text = read_toml_text(path, AnswersError)
     try:
         return tomllib.loads(text, parse_float=precision.parse)
     except tomllib.TOMLDecodeError as err:

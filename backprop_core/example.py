@@ -70,21 +70,27 @@ class Example:
 def load_example(path: str | Path) -> Example:
     """Read and validate an example file. Raises ExampleError for anything wrong."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ExampleError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ExampleError(f"{path}: is a directory, expected a TOML file") from None
-    except UnicodeDecodeError:
-        raise ExampleError(f"{path}: expected UTF-8 text; found undecodable bytes") from None
-    except OSError as err:
-        raise ExampleError(f"{path}: cannot read ({err.strerror})") from None
+    text = read_toml_text(path, ExampleError)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ExampleError(f"{path}: not valid TOML: {err}") from None
     return parse_example(data)
+
+
+def read_toml_text(path: str | Path, error: type[ValueError]) -> str:
+    """A TOML file's text; `error` with one line for a user mistake (missing file,
+    a folder, not UTF-8, unreadable). Example and answers files share it."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, expected a TOML file") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: expected UTF-8 text; found undecodable bytes") from None
+    except OSError as err:
+        raise error(f"{path}: cannot read ({err.strerror})") from None
 
 
 def parse_example(data: dict[str, Any]) -> Example:
