@@ -7,7 +7,8 @@ Prints two Markdown tables, builds and engine:
    ``mkdocs-jupyter`` plugins removed: the ratio is our overhead. Also the build with
    injection and figures but no notebook plugin, to tell the two costs apart;
 2. cold build: every cache cleared, so the figures are drawn and the notebook executed;
-3. regenerating after changing only the example file, to an example built before
+3. regenerating with `scripts/build.py`: the example unchanged (warm caches), changed
+   to an example built before
    (figures and notebook outputs cached by content) and to new values (drawn and
    executed): once with ``scripts/build.py`` (a fresh process, the one command), once
    under ``mkdocs serve`` (the process stays, so nothing is imported again);
@@ -26,6 +27,7 @@ of the per-round ratios. Nothing here passes or fails: the tests never assert on
     .venv/bin/python scripts/bench.py                 # everything, ~10 minutes
     .venv/bin/python scripts/bench.py --skip tests    # without the test suite
     .venv/bin/python scripts/bench.py --only warm --repeat 11
+    .venv/bin/python scripts/bench.py --project /tmp/old   # an export of another commit
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     engine = ""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="backprop-bench-") as scratch:
-        project = Project(Path(scratch))
+        project = Project(Path(scratch), args.project)
         if {"warm", "cold", "example", "serve"} & set(wanted):
             _say(f"snapshot of the project in {scratch}; one build to warm its caches")
             project.build()
@@ -100,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "engine" in wanted:
         engine = bench_engine(args.repeat)
     if "tests" in wanted:
-        rows.append(bench_tests())
+        rows.append(bench_tests(args.project))
 
     print(f"\nMeasured on this machine ({os.cpu_count()} cores, shared; load average "
           f"{os.getloadavg()[0]:.1f} at the end), {time.strftime('%Y-%m-%d %H:%M')}, "
@@ -115,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="scripts/bench.py",
                                 description=__doc__.splitlines()[0])
+    p.add_argument("--project", type=Path, default=ROOT, metavar="DIR",
+                   help="the checkout to measure (default: this one); e.g. an export of "
+                        "an older commit, to measure before and after with the same code")
     p.add_argument("--repeat", type=_positive, default=7, metavar="N",
                    help="rounds of the warm builds, samples per engine size (default 7)")
     p.add_argument("--cold-repeat", type=_positive, default=3, metavar="N",
@@ -153,11 +158,12 @@ class Project:
             a `mkdocs serve` of each can be triggered apart) and watching nothing else.
     """
 
-    def __init__(self, scratch: Path) -> None:
+    def __init__(self, scratch: Path, source: Path = ROOT) -> None:
         self.root = scratch / "project"
+        self.source = source
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
         for name in SNAPSHOT:
-            src = ROOT / name
+            src = source / name
             if src.is_dir():
                 shutil.copytree(src, self.root / name, ignore=ignore)
             else:
@@ -182,8 +188,14 @@ class Project:
         env.pop("BACKPROP_EXAMPLE_LABEL", None)
         return env
 
-    def clear_caches(self) -> None:
-        shutil.rmtree(self.root / ".cache", ignore_errors=True)
+    def clear_caches(self, keep: Sequence[str] = ()) -> None:
+        """Remove .cache/, but for the folders named in `keep`."""
+        cache = self.root / ".cache"
+        if not cache.is_dir():
+            return
+        for entry in cache.iterdir():
+            if entry.name not in keep:
+                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
 
     def build(self, name: str = "ours", example: Path | None = None) -> tuple[float, float]:
         """One `mkdocs build` in a fresh process, as `scripts/build.py` runs it."""
@@ -300,13 +312,22 @@ def bench_warm(project: Project, repeat: int) -> list[Row]:
 def bench_cold(project: Project, repeat: int) -> list[Row]:
     _say(f"cold builds (caches cleared) against plain; {repeat} rounds")
 
-    def cold() -> tuple[float, float]:
-        project.clear_caches()
-        return project.build()
+    def cold(keep: Sequence[str] = ()) -> Run:
+        def run() -> tuple[float, float]:
+            project.clear_caches(keep)
+            return project.build()
+        return run
 
-    t = interleaved({"cold": cold, "plain": lambda: project.build("plain")}, repeat)
-    return [_row("cold full build (caches cleared: figures drawn, notebook executed)",
-                 t["cold"], t["plain"])]
+    runs = {"cold": cold(), "plain": lambda: project.build("plain")}
+    if (project.root / "scripts" / "practice.py").is_file():
+        runs["seeds kept"] = cold(keep=("practice",))
+    t = interleaved(runs, repeat)
+    rows = [_row("**cold full build** (every cache cleared: figures drawn, notebook "
+                 "executed, the practice page's 100 seeds computed)", t["cold"], t["plain"])]
+    if "seeds kept" in t:
+        rows.append(_row("cold full build but for the practice seeds' cache (they "
+                         "depend on the code only)", t["seeds kept"], t["plain"]))
+    return rows
 
 
 class Examples:
@@ -337,10 +358,13 @@ def bench_example(project: Project, repeat: int) -> list[Row]:
     ex = Examples(project)
     for path in ex.known:
         project.regenerate(path)  # built once before: cached from now on
-    t = interleaved({"known": lambda: project.regenerate(ex.next_known()),
+    t = interleaved({"same": lambda: project.regenerate(project.example),
+                     "known": lambda: project.regenerate(ex.next_known()),
                      "new": lambda: project.regenerate(ex.write_new(ex.fresh)),
                      "plain": lambda: project.build("plain")}, repeat)
-    return [_row("`scripts/build.py`, example changed to one built before (figures, "
+    return [_row("**`scripts/build.py`, warm caches** (the example built just before)",
+                 t["same"], t["plain"]),
+            _row("`scripts/build.py`, example changed to one built before (figures, "
                  "notebook cached by content)", t["known"], t["plain"]),
             _row("`scripts/build.py`, example changed to new values (figures drawn, "
                  "notebook executed)", t["new"], t["plain"])]
@@ -349,9 +373,10 @@ def bench_example(project: Project, repeat: int) -> list[Row]:
 class Server:
     """A `mkdocs serve` of one config, rebuilt on demand and timed from its log.
 
-    A rebuild is timed from its "Building documentation..." line to its "Reloading
-    browsers" line (the watcher's polling, up to half a second, comes before that);
-    its CPU time is the server's own, read from /proc, children included.
+    A rebuild is timed from the change (the file written) to the server's "Reloading
+    browsers" line, which is when an open page reloads: the watcher's polling (every
+    half second) and MkDocs' own 0.1 s delay are part of it, as a reader waits for
+    them too. Its CPU time is the server's own, read from /proc, children included.
     """
 
     def __init__(self, project: Project, name: str, example: Path | None = None) -> None:
@@ -397,8 +422,9 @@ class Server:
         while not self.lines.empty():
             self.lines.get_nowait()
         cpu = self._cpu()
+        start = time.perf_counter()
         trigger()
-        start = self._wait_for("Building documentation", timeout=60)
+        self._wait_for("Building documentation", timeout=60)
         end = self._wait_for("Reloading browsers", timeout=600)
         return end - start, self._cpu() - cpu
 
@@ -504,14 +530,15 @@ def _bench_engine_module():
     return bench_engine
 
 
-def bench_tests() -> Row:
-    """The whole suite once, in this checkout, as scripts/test.sh runs it."""
+def bench_tests(source: Path = ROOT) -> Row:
+    """The whole suite once, in `source` (this checkout), as scripts/test.sh runs it."""
     _say("the whole test suite (pytest -q), once")
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     before = _children_cpu()
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                          env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    done = subprocess.run(cmd, cwd=source, capture_output=True, text=True,
+                          env=dict(os.environ, NO_MKDOCS_2_WARNING="1",
+                                   PYTHONPATH=str(source)))
     wall = time.perf_counter() - t0
     summary = next((ln for ln in reversed(done.stdout.splitlines()) if " in " in ln), "")
     return Row("whole test suite (`pytest -q`)", [wall], [_children_cpu() - before],
