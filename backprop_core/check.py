@@ -53,7 +53,8 @@ from .example import Example
 from .mistakes import Mistake, for_example, pairs
 from .precision import (Written, matches, parse, places_needed, shown, shown_places,
                         small_threshold)
-from .stages import CORRECT, KEYS, ROUNDED_WALKS, STAGES, run, shape_of, where
+from .stages import (CORRECT, KEYS, ROUNDED_WALKS, STAGES, rounded_walks, run, shape_of,
+                     where)
 
 __all__ = ["AnswersError", "Answer", "Record", "Interval", "Target", "Walk", "read_answers",
            "grade", "targets", "targets_json", "record_json", "reproduce", "engine_values", "show",
@@ -368,7 +369,11 @@ def _needed(value: float, decimals: int) -> int:
     return 0 if abs(value) < _FLOAT_NOISE else places_needed(value, decimals)
 
 
-_places = np.vectorize(lambda v, d: _needed(float(v), int(d)), otypes=[int])
+def _places(stack: np.ndarray, decimals: int) -> np.ndarray:
+    """`_needed` per element (a Python loop: the arrays hold a handful of numbers)."""
+    stack = np.asarray(stack, dtype=float)
+    return np.array([_needed(v, decimals) for v in stack.ravel().tolist()],
+                    dtype=int).reshape(stack.shape)
 
 
 def _fits(w: Written, low: float, high: float) -> bool:
@@ -500,9 +505,10 @@ def grade(example: Example, answers: Mapping[str, Any]) -> list[Record]:
 
 
 def _rounded_chains(example: Example, habits=CORRECT):
-    """key -> every value of the rounded chains (either correct working carried on)."""
-    walks = [run(example, habits, rounded=True, other=other, ties=ties).computed
-             for other, ties in ROUNDED_WALKS]
+    """key -> every value of the rounded chains (either correct working carried on),
+    each distinct chain once (`stages.rounded_walks`: the hulls and places built from
+    them do not depend on repeats)."""
+    walks = [chain.computed for chain in rounded_walks(example, habits)]
     return lambda key: [v for w in walks for v in w[key]]
 
 

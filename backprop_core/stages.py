@@ -29,6 +29,7 @@ Not here: verdicts and output (`check.py`), the catalogue of mistakes (`mistakes
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
@@ -40,7 +41,7 @@ from .precision import shown, small_threshold
 
 __all__ = ["Habits", "CORRECT", "Stage", "STAGES", "KEYS", "TWO_WAYS", "WORKINGS",
            "ROUNDED_WALKS", "GROUPS",
-           "Chain", "run", "loss_terms",
+           "Chain", "run", "rounded_walks", "loss_terms",
            "inputs", "where", "shape_of", "round_shown"]
 
 Array = np.ndarray
@@ -127,9 +128,6 @@ def inputs(example: Example) -> Values:
             "b_o": p.b_o}
 
 
-_shown = np.vectorize(shown, otypes=[float])
-
-
 def round_shown(value: Array, decimals: int, ties: int = 0) -> Array:
     """Every finite entry as the page writes it (`precision.shown`); others unchanged.
 
@@ -142,21 +140,28 @@ def round_shown(value: Array, decimals: int, ties: int = 0) -> Array:
     a student may write either, 0.6794 or 0.6793.
     """
     value = np.asarray(value, dtype=float)
-    out = value.copy()
-    big = np.isfinite(value) & (np.abs(value) >= small_threshold(decimals))
-    small = np.isfinite(value) & ~big
-    if big.any():
-        out[big] = [round(v, decimals) for v in value[big].tolist()]
-        if ties:
-            scaled = value * 10.0 ** decimals
-            tie = big & (np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5)
-                         < 1e-9 * np.maximum(1.0, np.abs(scaled)))
-            if tie.any():
-                step = np.ceil if ties > 0 else np.floor
-                out[tie] = step(scaled[tie]) / 10.0 ** decimals
-    if small.any():
-        out[small] = _shown(value[small], decimals)
-    return out
+    # One Python loop over the elements: the arrays are a handful of numbers, for which
+    # NumPy's masks cost far more than the arithmetic (and round is Python's anyway).
+    out = [_round_one(v, decimals, ties) for v in value.ravel().tolist()]
+    return np.array(out, dtype=float).reshape(value.shape)
+
+
+def _round_one(v: float, decimals: int, ties: int) -> float:
+    if not math.isfinite(v):
+        return v
+    if abs(v) < small_threshold(decimals):
+        return shown(v, decimals)
+    if ties and _on_tie(v, decimals):
+        scaled = v * 10.0 ** decimals
+        return float((np.ceil if ties > 0 else np.floor)(scaled)) / 10.0 ** decimals
+    return round(v, decimals)
+
+
+def _on_tie(v: float, decimals: int) -> bool:
+    """Does a value at or above `small_threshold` sit on a rounding tie (up to float
+    noise), where `ties` decides?"""
+    scaled = v * 10.0 ** decimals
+    return abs(abs(scaled - float(math.trunc(scaled))) - 0.5) < 1e-9 * max(1.0, abs(scaled))
 
 
 def _m(v: Values) -> int:
@@ -520,6 +525,58 @@ def run(example: Example, habits: Habits = CORRECT,
                 value = np.where(mask, given, value)
             v[stage.key] = value
     return Chain({k: v[k] for k in KEYS}, computed)
+
+
+def rounded_walks(example: Example, habits: Habits = CORRECT) -> list[Chain]:
+    """The rounded walks of ROUNDED_WALKS without answers, each distinct walk once.
+
+    The same as ``[run(example, habits, rounded=True, other=o, ties=t) for o, t in
+    ROUNDED_WALKS]`` up to repeats: for every key, the chains' `computed` values
+    together are the same arrays (in another order and without the repeats). Walks
+    only differ where a choice changes a carried value, so the table is walked once
+    and a walk is forked only there:
+
+    - at a key with two workings, when they round to different values (most often
+      they agree, and a walk carrying the other one would repeat this one);
+    - ties up or down only when the first walk met a value on a tie; otherwise they
+      round every value as it does, and would repeat it.
+    """
+    d = example.decimals
+    met_tie = [False]
+
+    def first(a: Array) -> Array:
+        a = np.asarray(a, dtype=float)
+        if not met_tie[0]:
+            met_tie[0] = any(math.isfinite(x) and abs(x) >= small_threshold(d)
+                             and _on_tie(x, d) for x in a.ravel().tolist())
+        return round_shown(a, d)
+
+    with np.errstate(all="ignore"):
+        chains = _walk(example, habits, first, lambda a: round_shown(a, d),
+                       inputs(example), {}, 0)
+    if met_tie[0]:
+        chains += [run(example, habits, rounded=True, ties=t) for t in (1, -1)]
+    return chains
+
+
+def _walk(example: Example, habits: Habits, r: Round, r_fork: Round, v: Values,
+          computed: dict[str, tuple[Array, ...]], start: int) -> list[Chain]:
+    """`run` (rounded, no answers) from STAGES[start] on, forking where a key's other
+    working rounds to another value; forks round with `r_fork`."""
+    forks: list[Chain] = []
+    for i in range(start, len(STAGES)):
+        stage = STAGES[i]
+        found = tuple(np.asarray(f(v, example, habits, r), dtype=float)
+                      for f in stage.formulas(habits))
+        computed[stage.key] = found
+        value = r(found[0])
+        if len(found) > 1:
+            other = r_fork(found[1])
+            if other.shape != value.shape or other.tobytes() != value.tobytes():
+                forks += _walk(example, habits, r_fork, r_fork, {**v, stage.key: other},
+                               {**computed, stage.key: found[::-1]}, i + 1)
+        v[stage.key] = value
+    return [Chain({k: v[k] for k in KEYS}, computed), *forks]
 
 
 def stage(key: str) -> Stage:
