@@ -332,10 +332,19 @@ def _fewest_places(stack: np.ndarray, decimals: int) -> np.ndarray:
     on 0.0001230 (7 places) or on −0.0010035 (4) where the exact value, 0.00009297 or
     −0.0009909, needs 8 or 7. Another candidate is never read in a short form: a rounded
     0.8000 needs `decimals` places, so 0.8 stays no answer for 0.80003."""
-    places = _places(stack, decimals)
-    small = np.abs(np.nan_to_num(stack, nan=np.inf)) < small_threshold(decimals)
-    others = np.where(small, places, np.where(np.isfinite(stack), decimals, 99))[1:]
-    return np.minimum(places[0], others.min(axis=0)) if len(others) else places[0]
+    stack = np.asarray(stack, dtype=float)
+    small = small_threshold(decimals)
+
+    def other(v: float) -> int:  # what another candidate allows (99: nothing)
+        if not math.isfinite(v):
+            return 99
+        return _needed(v, decimals) if abs(v) < small else decimals
+
+    # per element, a Python loop: the arrays hold a handful of numbers
+    columns = stack.reshape(len(stack), -1).tolist()
+    places = [min([_needed(first, decimals), *map(other, rest)])
+              for first, *rest in zip(*columns)]
+    return np.array(places, dtype=int).reshape(stack.shape[1:])
 
 
 def _hull(candidates: list[np.ndarray], shape: tuple[int, ...]) -> _Hull:
@@ -367,13 +376,6 @@ def _needed(value: float, decimals: int) -> int:
     if not math.isfinite(value):
         return 99
     return 0 if abs(value) < _FLOAT_NOISE else places_needed(value, decimals)
-
-
-def _places(stack: np.ndarray, decimals: int) -> np.ndarray:
-    """`_needed` per element (a Python loop: the arrays hold a handful of numbers)."""
-    stack = np.asarray(stack, dtype=float)
-    return np.array([_needed(v, decimals) for v in stack.ravel().tolist()],
-                    dtype=int).reshape(stack.shape)
 
 
 def _fits(w: Written, low: float, high: float) -> bool:
@@ -583,16 +585,18 @@ def targets(example: Example) -> dict[str, Target]:
               for m in pairs(example)
               if set.intersection(*(set(by.keys) for by in _parts(m, walks))) - {"loss_after"}]
     right = run(example).values
+    # mistake id -> the keys whose value it changes
+    changes = {m.id: {k for k in KEYS if not _equal(plain.values[k], right[k])}
+               for m, plain, _ in walks}
     out = {}
     for st in STAGES:
         key = st.key
         found = {}
         for m, plain, rnd in walks:
-            if np.array_equal(plain.values[key], right[key], equal_nan=True):
+            if key not in changes[m.id]:
                 continue
-            if "+" in m.id and not all(
-                    not np.array_equal(w[1].values[key], right[key], equal_nan=True)
-                    for w in walks if w[0].id in m.id.split("+")):
+            if "+" in m.id and not all(key in changes[w[0].id]
+                                       for w in walks if w[0].id in m.id.split("+")):
                 continue  # a pair only where each of its mistakes changes the key
             found[m.id] = _interval([*plain.computed[key], *rnd(key)],
                                     plain.values[key], d)
@@ -601,6 +605,15 @@ def targets(example: Example) -> dict[str, Target]:
                                                      exact[key], d),
                           found, st.group, page, anchor)
     return out
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> bool:
+    """np.array_equal(a, b, equal_nan=True), element by element in Python (a handful
+    of numbers: NumPy's call costs more than the comparisons)."""
+    if a.shape != b.shape:
+        return False
+    return all(x == y or (x != x and y != y)
+               for x, y in zip(a.ravel().tolist(), b.ravel().tolist()))
 
 
 def _parts(m: Mistake, walks) -> list[Mistake]:

@@ -533,44 +533,55 @@ def rounded_walks(example: Example, habits: Habits = CORRECT) -> list[Chain]:
     The same as ``[run(example, habits, rounded=True, other=o, ties=t) for o, t in
     ROUNDED_WALKS]`` up to repeats: for every key, the chains' `computed` values
     together are the same arrays (in another order and without the repeats). Walks
-    only differ where a choice changes a carried value, so the table is walked once
-    and a walk is forked only there:
+    only differ from where a choice changes a carried value, so the table is walked
+    once and a walk is forked only there:
 
     - at a key with two workings, when they round to different values (most often
       they agree, and a walk carrying the other one would repeat this one);
-    - ties up or down only when the first walk met a value on a tie; otherwise they
-      round every value as it does, and would repeat it.
+    - ties up and down from the first stage where the first walk met a value on a tie
+      (before it, they round every value as it does; without one, they repeat it).
     """
     d = example.decimals
-    met_tie = [False]
+    at = [0]            # the stage the first walk is at
+    tie: list[int] = []  # the first stage where it met a tie
 
     def first(a: Array) -> Array:
         a = np.asarray(a, dtype=float)
-        if not met_tie[0]:
-            met_tie[0] = any(math.isfinite(x) and abs(x) >= small_threshold(d)
-                             and _on_tie(x, d) for x in a.ravel().tolist())
+        if not tie and any(math.isfinite(x) and abs(x) >= small_threshold(d)
+                           and _on_tie(x, d) for x in a.ravel().tolist()):
+            tie.append(at[0])
         return round_shown(a, d)
 
     with np.errstate(all="ignore"):
         chains = _walk(example, habits, first, lambda a: round_shown(a, d),
-                       inputs(example), {}, 0)
-    if met_tie[0]:
-        chains += [run(example, habits, rounded=True, ties=t) for t in (1, -1)]
+                       inputs(example), {}, 0, at)
+        if tie:
+            main, start = chains[0], tie[0]
+            for t in (1, -1):
+                # the first walk's values before the tie, then on with ties rounded
+                v = inputs(example) | {k: main.values[k] for k in KEYS[:start]}
+                done = {k: main.computed[k] for k in KEYS[:start]}
+                chains += _walk(example, habits, lambda a, t=t: round_shown(a, d, t),
+                                None, v, done, start)
     return chains
 
 
-def _walk(example: Example, habits: Habits, r: Round, r_fork: Round, v: Values,
-          computed: dict[str, tuple[Array, ...]], start: int) -> list[Chain]:
-    """`run` (rounded, no answers) from STAGES[start] on, forking where a key's other
-    working rounds to another value; forks round with `r_fork`."""
+def _walk(example: Example, habits: Habits, r: Round, r_fork: Round | None, v: Values,
+          computed: dict[str, tuple[Array, ...]], start: int,
+          at: list[int] | None = None) -> list[Chain]:
+    """`run` (rounded, no answers) from STAGES[start] on, with v and computed holding
+    the earlier stages' values; forked where a key's other working rounds to another
+    value (forks round with `r_fork`; none when it is None). `at[0]`: the stage now."""
     forks: list[Chain] = []
     for i in range(start, len(STAGES)):
+        if at is not None:
+            at[0] = i
         stage = STAGES[i]
         found = tuple(np.asarray(f(v, example, habits, r), dtype=float)
                       for f in stage.formulas(habits))
         computed[stage.key] = found
         value = r(found[0])
-        if len(found) > 1:
+        if r_fork is not None and len(found) > 1:
             other = r_fork(found[1])
             if other.shape != value.shape or other.tobytes() != value.tobytes():
                 forks += _walk(example, habits, r_fork, r_fork, {**v, stage.key: other},
