@@ -232,7 +232,8 @@ def _children_cpu() -> float:
 def variant(text: str, drop: Sequence[str], docs_dir: str | None = None) -> str:
     """mkdocs.yml without the plugins in `drop`. Without mkdocs-jupyter the notebook's
     nav entry goes too (it is no page then); without macros, the `watch` list (the
-    engine and the examples mean nothing to plain pages)."""
+    engine and the examples mean nothing to plain pages) and the hooks: plain is MkDocs
+    without anything of ours, so it compiles its theme's templates on every build."""
     config = yaml.load(text, Loader=_Loader)
     names = [next(iter(p)) if isinstance(p, dict) else p for p in config.get("plugins", [])]
     if set(drop) - set(names):
@@ -243,7 +244,9 @@ def variant(text: str, drop: Sequence[str], docs_dir: str | None = None) -> str:
     if NOTEBOOK in drop:
         config["nav"] = [e for e in config.get("nav", []) if not _is_notebook(e)]
     if "macros" in drop:
+        # plain: MkDocs as it comes, so without our hooks (theme_cache.py) as well
         config.pop("watch", None)
+        config.pop("hooks", None)
     if docs_dir:
         config["docs_dir"] = docs_dir
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)

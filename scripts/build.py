@@ -6,8 +6,9 @@
     .venv/bin/python scripts/build.py --site-url https://USER.github.io/REPO/   # to publish
 
 The example is validated first (a bad one: one line on stderr, exit 2, nothing touched),
-then the site is built with `mkdocs build --strict` into a temporary folder next to
---out, and only a successful build replaces --out. The example reaches the macros
+then the site is built as `mkdocs build --strict` builds it (in this process, through
+MkDocs' API) into a temporary folder next to --out, and only a successful build
+replaces --out. The example reaches the macros
 module (scripts/macros.py) through the BACKPROP_EXAMPLE environment variable.
 
 Without --site-url the build is a preview: its sitemap and canonical links name
@@ -23,9 +24,9 @@ nothing (scripts/fmt.py does).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -154,21 +155,16 @@ def random_example(seed: int, sizes: dict[str, int | None] | None = None,
 def _build(example_file: Path, label: str, out: Path, site_url: str | None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-    env = dict(os.environ, BACKPROP_EXAMPLE=str(example_file), BACKPROP_EXAMPLE_LABEL=label,
-               NO_MKDOCS_2_WARNING="1")
-    env.pop(SITE_URL_VAR, None)
+    # mkdocs.yml (site_url: !ENV), the macros module and the notebook's kernel read these.
+    os.environ.update(BACKPROP_EXAMPLE=str(example_file), BACKPROP_EXAMPLE_LABEL=label,
+                      NO_MKDOCS_2_WARNING="1")
+    os.environ.pop(SITE_URL_VAR, None)
     if site_url:
-        env[SITE_URL_VAR] = site_url
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict",
-           "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(tmp)]
+        os.environ[SITE_URL_VAR] = site_url
     try:
-        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
-        if done.returncode != 0:
-            # Not --quiet: mkdocs-macros reports a failing placeholder as a warning.
-            problems = [ln.strip() for ln in (done.stderr + done.stdout).splitlines()
-                        if ln.strip() and not ln.startswith("INFO")]
-            detail = " | ".join(problems[-8:]) or f"exit status {done.returncode}"
-            print(f"error: mkdocs build failed: {detail}", file=sys.stderr)
+        problems = mkdocs_build(ROOT / "mkdocs.yml", tmp)
+        if problems is not None:
+            print(f"error: mkdocs build failed: {problems}", file=sys.stderr)
             return EXIT_BUILD
         _swap(tmp, out)
     finally:
@@ -178,6 +174,53 @@ def _build(example_file: Path, label: str, out: Path, site_url: str | None) -> i
           + (f"for publishing at {site_url}" if site_url else
              f"as a preview for {PREVIEW_URL} (give --site-url to publish)"))
     return 0
+
+
+def mkdocs_build(config_file: Path, site_dir: Path) -> str | None:
+    """`mkdocs build --strict --config-file CONFIG --site-dir SITE`, in this process
+    (through MkDocs' own API, as its command line does it): the example is validated
+    and the engine imported once, not again in a second interpreter. Returns None on
+    success, else what went wrong on one line: the warnings and errors MkDocs logged
+    (mkdocs-macros reports a failing placeholder as a warning), then the error.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logged: list[str] = []
+    handler = _Collect(logged)
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(handler)
+    mkdocs_log.setLevel(logging.INFO)
+    cwd = Path.cwd()
+    try:
+        os.chdir(ROOT)  # as before, when the build was a process started in ROOT
+        config = load_config(str(config_file), strict=True, site_dir=str(site_dir))
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except Exception as err:  # noqa: BLE001 (reported on one line, never raised)
+        detail = str(err).strip() or type(err).__name__
+        if not isinstance(err, MkDocsException):
+            detail = f"{type(err).__name__}: {detail}"
+        return " | ".join([*logged[-8:], *detail.splitlines()[-4:]])
+    finally:
+        os.chdir(cwd)
+        mkdocs_log.removeHandler(handler)
+    return None
+
+
+class _Collect(logging.Handler):
+    """Keeps MkDocs' warnings and errors as one-line texts."""
+
+    def __init__(self, into: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(" ".join(record.getMessage().split()))
 
 
 def _swap(new: Path, out: Path) -> None:

@@ -40,6 +40,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -119,14 +121,20 @@ def policy(hashes: list[str]) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
-def apply(site_dir: str | Path) -> str:
-    """Write the site-wide policy into every page of a built site; return it."""
+def apply(site_dir: str | Path, cache_dir: str | Path | None = None) -> str:
+    """Write the site-wide policy into every page of a built site; return it.
+
+    With `cache_dir`, each page's script hashes are kept there under a hash of the
+    page's text (and of this module's code): an unchanged page is not parsed again.
+    """
     site = Path(site_dir)
     pages = sorted(site.rglob("*.html"))
     texts = {page: _OLD_META.sub("", page.read_text(encoding="utf-8")) for page in pages}
-    hashes = [script_hash(s) for page, text in texts.items()
-              for s in inline_scripts(text, page.relative_to(site).as_posix()
-                                      in TRUSTED_CONTENT)]
+    hashes = [h for page, text in texts.items()
+              for h in _page_hashes(text, page.relative_to(site).as_posix()
+                                    in TRUSTED_CONTENT, cache_dir)]
+    if cache_dir is not None:
+        _prune(Path(cache_dir))
     text_of_policy = policy(hashes)
     meta = _META.format(text_of_policy)
     for page, text in texts.items():
@@ -137,3 +145,40 @@ def apply(site_dir: str | Path) -> str:
         at = charset.end()
         page.write_text(text[:at] + meta + text[at:], encoding="utf-8")
     return text_of_policy
+
+
+def _page_hashes(text: str, with_content: bool, cache_dir: str | Path | None) -> list[str]:
+    """The hashes of a page's inline scripts (`inline_scripts`), cached by its text."""
+    if cache_dir is None:
+        return [script_hash(s) for s in inline_scripts(text, with_content)]
+    key = hashlib.sha256(b"\0".join([_CODE, str(with_content).encode(),
+                                      text.encode("utf-8")])).hexdigest()[:32]
+    path = Path(cache_dir) / f"{key}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass  # not cached yet, or unreadable: parse the page
+    found = [script_hash(s) for s in inline_scripts(text, with_content)]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(found), encoding="utf-8")
+        os.replace(tmp, path)  # parallel builds never read half an entry
+    except OSError:
+        pass  # a read-only or full disk only loses the cache
+    return found
+
+
+_CODE = Path(__file__).read_bytes()  # a change to the parser is a new key
+KEEP_CACHE_ENTRIES = 256
+
+
+def _prune(folder: Path) -> None:
+    """Keep the KEEP_CACHE_ENTRIES most recently written entries."""
+    try:
+        entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime,
+                         reverse=True)
+        for old in entries[KEEP_CACHE_ENTRIES:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -82,6 +82,7 @@ def define_env(env) -> None:
     figures, notebook_page, check_page = (importlib.import_module(name) for name in
                                           ("figures", "notebook_page", "check_page"))
     os.environ[ENV_VAR] = str(art.path)  # the notebook's kernel inherits it
+    _watch(env.conf, art.path)
     notebook_page.use_content_cache(env.conf, art.path, ROOT / ".cache" / "mkdocs-jupyter")
     built = figures.build(art.path, ROOT / ".cache" / "figures")
     env.variables["figures_built"] = built
@@ -122,13 +123,13 @@ def on_post_build(env) -> None:
     for part in MATHJAX_PARTS:
         src = source / part
         if src.is_dir():
-            shutil.copytree(src, target / part)
+            shutil.copytree(src, target / part, copy_function=_link_or_copy)
         else:
             target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target / part)
+            _link_or_copy(src, target / part)
     # Last, once every page is final: the Content-Security-Policy, with the hashes of
     # every page's inline scripts (scripts/csp.py).
-    importlib.import_module("csp").apply(site)
+    importlib.import_module("csp").apply(site, ROOT / ".cache" / "csp")
 
 
 # ---------------------------------------------------------------------------------------
@@ -146,6 +147,15 @@ def mathjax_dir() -> Path:
         raise PluginError(f"MathJax: expected {es5}/tex-mml-chtml.js; found no such file")
     return es5
 
+
+
+def _link_or_copy(src, dst) -> None:
+    """A hard link costs nothing (a copy of MathJax's 3 MB ~30 ms a build); nothing
+    writes to these files in place. A copy where links are not possible."""
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system, or links not allowed
+        shutil.copy2(src, dst)
 
 
 def _modules():
@@ -171,6 +181,19 @@ def _modules():
     article = importlib.import_module("article")
     article._source_stamp = stamp
     return article, importlib.import_module("fmt")
+
+
+def _watch(config, example: Path) -> None:
+    """Have `mkdocs serve` watch the example file wherever it is (BACKPROP_EXAMPLE may
+    name one outside examples/). MkDocs reads the watch list after the first build,
+    so adding to it here is enough; a plain build ignores it."""
+    watched = config.get("watch") if hasattr(config, "get") else None
+    if watched is None:
+        return
+    example = Path(example).resolve()
+    if not any(example == Path(w).resolve() or Path(w).resolve() in example.parents
+               for w in watched):
+        watched.append(str(example))
 
 
 def _shown_path(path: Path) -> str:
