@@ -6,13 +6,19 @@ plugin takes the same options and stands in its place in mkdocs.yml. At ``on_fil
 it looks for the cache file mkdocs-jupyter itself would read (same folder, same key,
 same JSON): when every notebook has one, it serves them as mkdocs-jupyter would on a
 cache hit (the page, its table of contents and title, ``nb_url``, the copied source,
-stale-cache eviction) without importing it. Otherwise (a cache miss, the cache off, or
-a Markdown file whose jupytext front matter must be parsed) it imports
+stale-cache eviction) without importing it. On a cache miss it starts the notebook at
+once, beside the build (`run_notebook`: mkdocs-jupyter's own ``nb2html`` with the same
+options, writing the cache file mkdocs-jupyter would write), in a process of its own
+so that its imports, its kernel and nbconvert use the second core while MkDocs renders
+the other pages (under ``mkdocs serve``: in a thread, mkdocs-jupyter imported once); the
+notebook's page waits for it, and a failing cell fails the build. Otherwise (the
+cache off, or a Markdown file whose jupytext front matter must be parsed) it imports
 ``mkdocs_jupyter.plugin.Plugin``, gives it the same options and hands it every event
 of the build, so a notebook is executed exactly as mkdocs-jupyter runs it.
 
 Written against mkdocs-jupyter 0.26.3; tests/test_lazy_jupyter.py checks that its
-options and cache key are still the same.
+options and cache key are still the same, and that a notebook run beside the build
+gives the page mkdocs-jupyter gives.
 
 Not here: where the cache lives (scripts/notebook_page.py points ``cache_dir`` at a
 folder per example) or cleaning the page's HTML (also scripts/notebook_page.py).
@@ -21,12 +27,16 @@ folder per example) or cleaning the page's HTML (also scripts/notebook_page.py).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import os
 import pathlib
 import shutil
+import subprocess
+import sys
 import types
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin
 
 from mkdocs.config import config_options
@@ -98,13 +108,29 @@ class NotebookFile(File):
 class LazyJupyter(BasePlugin):
     config_scheme = OPTIONS
 
+    def on_startup(self, command, dirty):
+        # `mkdocs serve` keeps this plugin across rebuilds: run notebooks in a thread
+        # of this process, with mkdocs-jupyter imported once, ahead of the first miss.
+        self._serving = command == "serve"
+        if self._serving:
+            _THREAD.submit(importlib.import_module, "mkdocs_jupyter.convert")
+
     def on_pre_build(self, config):
         self._real = None  # mkdocs-jupyter's plugin, once this build needs it
         self._used: set[pathlib.Path] = set()
+        self._runs: dict[pathlib.Path, _Run] = {}  # cache misses being executed
 
     def on_files(self, files, config):
         if self._needs_mkdocs_jupyter(files):
             return self._delegate(config).on_files(files, config)
+        # Each notebook missing from the cache starts running now, beside the build:
+        # its page waits for it (and fails if it failed) when it is rendered.
+        for file in files:
+            if self._include(file):
+                path = self._cache_path(file.abs_src_path)
+                if not path.exists():
+                    self._runs[path] = _Run.start(file.abs_src_path, path, self.config,
+                                                  getattr(self, "_serving", False))
         return Files([NotebookFile(f, **config) if self._include(f) else f for f in files])
 
     def on_pre_page(self, page, config, files):
@@ -114,10 +140,11 @@ class LazyJupyter(BasePlugin):
             return page
         path = self._cache_path(page.file.abs_src_path)
         self._used.add(path)
-        if not path.exists():  # gone since on_files: let mkdocs-jupyter run it
+        run = self._runs.get(path)
+        if run is None and not path.exists():  # gone since on_files: mkdocs-jupyter runs it
             return self._delegate(config).on_pre_page(page, config, files)
-        page.render = types.MethodType(_cached_render(path, self.config["ignore_h1_titles"]),
-                                       page)
+        page.render = types.MethodType(
+            _cached_render(path, self.config["ignore_h1_titles"], run), page)
         page.nb_url = urljoin(page.abs_url, os.path.basename(page.file.abs_src_path))
         page.data_files = self.config["data_files"].get(page.file.src_path)
         return page
@@ -138,7 +165,13 @@ class LazyJupyter(BasePlugin):
             shutil.copyfile(data_file, target)
         return output
 
+    def on_build_error(self, error):
+        for run in getattr(self, "_runs", {}).values():
+            run.stop()  # the build failed elsewhere: its notebook is not needed
+
     def on_post_build(self, config):
+        for run in self._runs.values():
+            run.wait()  # a notebook whose page was never rendered still fails the build
         if self._real is not None:
             return self._real.on_post_build(config)
         cache_dir = pathlib.Path(self.config["cache_dir"])
@@ -155,9 +188,11 @@ class LazyJupyter(BasePlugin):
         """mkdocs-jupyter's ``should_include``; None where it would need jupytext."""
         if file.abs_src_path is None:
             return False
-        src = pathlib.PurePath(file.abs_src_path)
         ext = os.path.splitext(str(file.abs_src_path))[-1]
-        if ext not in EXTENSIONS or any(src.match(p) for p in self.config["ignore"]):
+        if ext not in EXTENSIONS:  # first: most files are the theme's, and PurePath is slow
+            return False
+        src = pathlib.PurePath(file.abs_src_path)
+        if any(src.match(p) for p in self.config["ignore"]):
             return False
         if ext == ".md":
             return None  # included only with jupytext front matter: mkdocs-jupyter reads it
@@ -166,13 +201,7 @@ class LazyJupyter(BasePlugin):
     def _needs_mkdocs_jupyter(self, files) -> bool:
         if not self.config["cache"]:
             return True
-        for file in files:
-            included = self._include(file)
-            if included is None:
-                return True
-            if included and not self._cache_path(file.abs_src_path).exists():
-                return True
-        return False
+        return any(self._include(file) is None for file in files)
 
     def _cache_path(self, nb_path: str) -> pathlib.Path:
         exec_nb = self.config["execute"] and not any(
@@ -194,10 +223,13 @@ class LazyJupyter(BasePlugin):
         return real
 
 
-def _cached_render(path: pathlib.Path, ignore_h1_titles: bool):
-    """A ``Page.render`` that reads the page from mkdocs-jupyter's cache file."""
+def _cached_render(path: pathlib.Path, ignore_h1_titles: bool, run: "_Run | None" = None):
+    """A ``Page.render`` that reads the page from mkdocs-jupyter's cache file, once the
+    run writing it (if any) has finished."""
 
     def render(page, config, files):
+        if run is not None:
+            run.wait()
         log.info("Cache hit: %s", page.file.abs_src_path)
         cached = json.loads(path.read_text(encoding="utf-8"))
         page.content = cached["content"]
@@ -206,3 +238,136 @@ def _cached_render(path: pathlib.Path, ignore_h1_titles: bool):
             page.title = cached["title"]
 
     return render
+
+
+# ---------------------------------------------------------------------------------------
+# A cache miss, run beside the build
+
+
+def run_notebook(nb_path: str, cache_path: str | pathlib.Path, options: dict) -> None:
+    """mkdocs-jupyter's cache miss on its own: execute and convert the notebook with
+    ``mkdocs_jupyter.convert.nb2html`` and the plugin's options, exactly as its plugin's
+    page render does, and write the cache file that render writes (content, toc_tokens,
+    title), atomically. Raises what nb2html raises (a failing cell: CellExecutionError).
+
+    Uses ``mkdocs_jupyter.plugin._get_nb_toc_tokens`` (private) for the table of
+    contents the plugin caches; tests/test_lazy_jupyter.py checks that the page equals
+    the one mkdocs-jupyter builds itself. Delete this once mkdocs-jupyter can execute
+    a notebook ahead of its page.
+    """
+    from mkdocs_jupyter import convert
+    from mkdocs_jupyter.plugin import _get_nb_toc_tokens
+
+    _cache_nbconvert_templates()
+
+    exec_nb = options["execute"] and not any(
+        pathlib.PurePath(nb_path).match(p) for p in options["execute_ignore"])
+    body = convert.nb2html(
+        nb_path, execute=exec_nb, kernel_name=options["kernel_name"],
+        theme=options["theme"], allow_errors=options["allow_errors"],
+        show_input=options["show_input"], no_input=options["no_input"],
+        no_prompt=options["no_prompt"], remove_tag_config=options["remove_tag_config"],
+        highlight_extra_classes=options["highlight_extra_classes"],
+        include_requirejs=options["include_requirejs"],
+        custom_mathjax_url=options["custom_mathjax_url"])
+    toc_tokens, title = _get_nb_toc_tokens(nb_path, options["toc_depth"])
+    cache_path = pathlib.Path(cache_path)
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache_path.with_name(f".{cache_path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"content": body, "toc_tokens": toc_tokens, "title": title}),
+                   encoding="utf-8")
+    os.replace(tmp, cache_path)
+
+
+#: nbconvert's compiled templates (the project's .cache, as the other caches).
+TEMPLATE_CACHE = pathlib.Path(__file__).resolve().parent.parent / ".cache" / "nbconvert-jinja"
+
+
+def _cache_nbconvert_templates() -> None:
+    """Give nbconvert's Jinja environments a bytecode cache on disk.
+
+    nbconvert compiles its HTML templates (lab/index.html.j2 and what it includes) from
+    source for every notebook it converts: about a quarter of a notebook page's CPU
+    beside the kernel. Jinja's `FileSystemBytecodeCache` keeps the compiled code of each
+    template file, checked against a checksum of its source, so an upgraded nbconvert
+    compiles afresh. Rendering, with the notebook's executed outputs, is unchanged.
+    """
+    import jinja2
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    if getattr(TemplateExporter, "_lazy_jupyter_cache", False):
+        return
+    create = TemplateExporter._create_environment
+
+    def with_cache(self):
+        env = create(self)
+        TEMPLATE_CACHE.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(TEMPLATE_CACHE))
+        return env
+
+    TemplateExporter._create_environment = with_cache
+    TemplateExporter._lazy_jupyter_cache = True
+
+
+class _Run:
+    """One notebook executing beside the build, in a process of its own (a fresh build:
+    its imports and the kernel's start then use the second core while MkDocs renders
+    the other pages) or, when mkdocs-jupyter is already imported (a `mkdocs serve`
+    rebuild), in a thread."""
+
+    def __init__(self, nb_path: str, wait, stop=lambda: None) -> None:
+        self.nb_path = nb_path
+        self._wait = wait
+        self.stop = stop
+        self._error: str | None = None
+        self._done = False
+
+    @classmethod
+    def start(cls, nb_path: str, cache_path: pathlib.Path, config,
+              serving: bool = False) -> "_Run":
+        options = {name: config[name] for name, _ in OPTIONS}
+        log.info("Cache miss, running beside the build: %s", nb_path)
+        if serving or "mkdocs_jupyter.convert" in sys.modules:
+            future = _THREAD.submit(run_notebook, nb_path, cache_path, options)
+            return cls(nb_path, lambda: _thread_error(future))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "site_plugins.lazy_jupyter", json.dumps(
+                {"nb_path": nb_path, "cache_path": str(cache_path), "options": options})],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        return cls(nb_path, lambda: _process_error(proc), proc.terminate)
+
+    def wait(self) -> None:
+        if not self._done:
+            self._error, self._done = self._wait(), True
+        if self._error is not None:
+            raise PluginError(f"{self.nb_path}: the notebook failed: {self._error}")
+
+
+_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebook")
+
+
+def _thread_error(future) -> str | None:
+    err = future.exception()
+    return None if err is None else f"{type(err).__name__}: {err}"
+
+
+def _process_error(proc: subprocess.Popen) -> str | None:
+    _, stderr = proc.communicate()
+    if proc.returncode == 0:
+        return None
+    return stderr.strip() or f"exit status {proc.returncode}"
+
+
+def _main(argv: list[str]) -> int:
+    """``python -m site_plugins.lazy_jupyter JSON``: one `run_notebook`, for `_Run`."""
+    args = json.loads(argv[0])
+    try:
+        run_notebook(args["nb_path"], args["cache_path"], args["options"])
+    except Exception as err:  # reported by the build that started this run
+        print(f"{type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
