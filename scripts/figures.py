@@ -1,7 +1,8 @@
 """The article's figures, drawn from one example file at build time as SVG.
 
 Three figures, each in a light and a dark variant (Material shows one or the other via
-the ``#only-light`` / ``#only-dark`` image suffixes), each with alternative text:
+the ``#only-light`` / ``#only-dark`` image suffixes; a matplotlib chart is drawn once
+and its dark variant recoloured), each with alternative text:
 
 - ``network`` / ``gradients``: every node and edge of the network, forward values on
   the nodes and weights on the edges; then the same graph carrying the gradients
@@ -13,7 +14,8 @@ the ``#only-light`` / ``#only-dark`` image suffixes), each with alternative text
 
 `render(example)` is pure: example in, SVG text out. `build(path, cache_dir)` adds a
 content cache (example bytes + this module, `fmt`, the engine and matplotlib's
-version), so an unchanged example is not drawn again. `html()` and `install()` are the
+version), so an unchanged example is not drawn again, and can draw in a background
+thread while the build goes on. `html()` and `install()` are the
 two things the site needs: the ``<figure>`` markup and the files in the built site.
 
 Every number goes through the site's `fmt.num` at the example's display precision.
@@ -29,6 +31,7 @@ import os
 import re
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -39,8 +42,8 @@ import escape
 import fmt
 from backprop_core import Example, Network, Step, load_example, step, train
 
-__all__ = ["FIGURES", "SCHEMES", "Figure", "Built", "render", "build", "html", "install",
-           "plain", "cache_key"]
+__all__ = ["FIGURES", "SCHEMES", "Figure", "Built", "render", "describe", "recolour", "build",
+           "html", "install", "plain", "cache_key"]
 
 #: name → what the figure shows (also the order on the "Check" of files)
 FIGURES = ("network", "gradients", "loss", "vanishing")
@@ -468,15 +471,25 @@ def _vanishing_svg(example: Example, s: Step, layers: dict[str, tuple[float, flo
 # All figures of one example
 
 
-def render(example: Example) -> dict[str, Figure]:
-    """Every figure of `example`, light and dark. Pure: no files, no cache."""
+def describe(example: Example) -> dict[str, tuple[str, str]]:
+    """Each figure's alternative text and caption, without drawing anything."""
+    s, run, layers = _inputs(example)
+    return _texts(example, s, run.losses, layers)
+
+
+def _inputs(example: Example):
+    """What the figures show: the step, a training run, each activation's gradients."""
     s = example.step()
+    run = train(example.network, example.params, example.x, example.y,
+                example.learning_rate, example.train_steps)
+    return s, run, _layer_gradients(example)
+
+
+def _texts(example: Example, s: Step, losses: np.ndarray,
+           layers: dict[str, tuple[float, float]]) -> dict[str, tuple[str, str]]:
     d = example.decimals
     sizes = example.sizes
     n_in, n_h, n_out, m = sizes["n_in"], sizes["n_hidden"], sizes["n_out"], sizes["m"]
-    run = train(example.network, example.params, example.x, example.y,
-                example.learning_rate, example.train_steps)
-    layers = _layer_gradients(example)
     act = s.network.hidden_activation
     first = " (node values for the first of the {m} examples)".format(m=m) if m > 1 else ""
 
@@ -494,7 +507,7 @@ def render(example: Example) -> dict[str, Figure]:
                       f"{plain(_largest(s.grads.W_ho, s.grads.W_ih), d)}."),
         "loss": (f"Line chart of the loss over {example.train_steps} gradient-descent steps "
                  f"at learning rate {plain(example.learning_rate, d)}: from "
-                 f"{plain(run.losses[0], d)} to {plain(run.losses[-1], d)}. The first step, "
+                 f"{plain(losses[0], d)} to {plain(losses[-1], d)}. The first step, "
                  f"the one this article works through, is marked: "
                  f"{plain(s.loss, d)} to {plain(s.loss_after, d)}."),
         "vanishing": ("Left: the sigmoid's derivative over its input, never above 0.25, with "
@@ -512,14 +525,52 @@ def render(example: Example) -> dict[str, Figure]:
         "loss": f"The loss over {example.train_steps} steps of gradient descent.",
         "vanishing": "Why sigmoid gradients shrink: sigmoid′ ≤ 0.25 at every layer.",
     }
+    return {name: (alts[name], captions[name]) for name in FIGURES}
+
+
+def render(example: Example, draw_once: bool = True) -> dict[str, Figure]:
+    """Every figure of `example`, light and dark. Pure: no files, no cache.
+
+    With `draw_once` (the default) each matplotlib chart is drawn once, in the light
+    palette, and its dark variant is that SVG recoloured (`recolour`): drawing is most
+    of a chart's cost, and the two drawings differ only in colour. Without it each
+    scheme is drawn on its own, as before; tests/test_figures.py holds the two to the
+    same content.
+    """
+    s, run, layers = _inputs(example)
+    d = example.decimals
+    texts = _texts(example, s, run.losses, layers)
     svgs: dict[str, dict[str, str]] = {name: {} for name in FIGURES}
+    charts = {"loss": lambda pal: _loss_svg(example, s, run.losses, pal),
+              "vanishing": lambda pal: _vanishing_svg(example, s, layers, pal)}
     for scheme in SCHEMES:
         pal = PALETTES[scheme]
         svgs["network"][scheme] = _network_svg(s, "network", d, pal)[0]
         svgs["gradients"][scheme] = _network_svg(s, "gradients", d, pal)[0]
-        svgs["loss"][scheme] = _loss_svg(example, s, run.losses, pal)
-        svgs["vanishing"][scheme] = _vanishing_svg(example, s, layers, pal)
-    return {name: Figure(name, alts[name], captions[name], svgs[name]) for name in FIGURES}
+        for name, draw in charts.items():
+            if draw_once and scheme != SCHEMES[0]:
+                svgs[name][scheme] = recolour(svgs[name][SCHEMES[0]],
+                                              PALETTES[SCHEMES[0]], pal)
+            else:
+                svgs[name][scheme] = draw(pal)
+    return {name: Figure(name, *texts[name], svgs[name]) for name in FIGURES}
+
+
+_HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
+
+
+def recolour(svg: str, source: Palette, target: Palette) -> str:
+    """A chart drawn in `source`'s colours, in `target`'s: every palette colour swapped.
+
+    The result is the chart as drawn in `target`'s colours, except for the names of
+    matplotlib's marker definitions (it names each by a hash that covers its colour):
+    those keep their `source` names, which nothing outside the file refers to.
+    """
+    swap = {getattr(source, f).lower(): getattr(target, f)
+            for f in Palette.__dataclass_fields__}
+    if len(swap) != len(Palette.__dataclass_fields__):
+        raise ValueError(f"recolour: expected distinct colours in {source}; found repeats")
+    return _HEX.sub(lambda m: swap.get(m.group().lower(), m.group()), svg)
 
 
 def _largest(*arrays: np.ndarray) -> float:
@@ -533,14 +584,29 @@ def _largest(*arrays: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class Built:
-    """Figures on disk: `folder` holds ``<name>-<scheme>.svg`` and ``figures.json``."""
+    """Figures on disk: `folder` holds ``<name>-<scheme>.svg`` and ``figures.json``.
+
+    `texts` (alt text and caption per figure) is there at once; `figures` waits for a
+    drawing still running in the background (`build(..., background=True)`) and
+    raises what it raised.
+    """
 
     key: str
     folder: Path
-    figures: dict[str, Figure]
+    texts: dict[str, tuple[str, str]]
+    drawing: Future
+
+    @property
+    def figures(self) -> dict[str, Figure]:
+        return self.drawing.result()
 
     def path(self, name: str, scheme: str) -> Path:
         return self.folder / f"{name}-{scheme}.svg"
+
+
+# Every drawing runs here, one at a time: pyplot's state (rcParams, the current figure)
+# is global, so a foreground drawing must not interleave with a background one.
+_DRAWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures")
 
 
 def _code_version() -> bytes:
@@ -562,8 +628,14 @@ def cache_key(example_bytes: bytes) -> str:
     return h.hexdigest()[:20]
 
 
-def build(example_path: str | Path, cache_dir: str | Path = DEFAULT_CACHE) -> Built:
+def build(example_path: str | Path, cache_dir: str | Path = DEFAULT_CACHE,
+          background: bool = False, draw_once: bool = True) -> Built:
     """The figures of an example file, drawn only if this content was never drawn before.
+
+    With `background`, a drawing runs in a worker thread and this returns at once
+    with the alt texts and captions: the build renders its pages meanwhile (and runs
+    the notebook, whose kernel waits are the drawing's chance at the CPU), and waits
+    for the drawing only where it needs the SVGs (`install`).
 
     Raises ExampleError (from the engine) for a malformed example.
     """
@@ -573,6 +645,7 @@ def build(example_path: str | Path, cache_dir: str | Path = DEFAULT_CACHE) -> Bu
     key = cache_key(content)
     folder = Path(cache_dir) / key
     meta = folder / "figures.json"
+    done: Future = Future()
     if meta.is_file():
         data = json.loads(meta.read_text(encoding="utf-8"))
         figs = {name: Figure(name, data[name]["alt"], data[name]["caption"],
@@ -580,9 +653,21 @@ def build(example_path: str | Path, cache_dir: str | Path = DEFAULT_CACHE) -> Bu
                               for sc in SCHEMES})
                 for name in FIGURES}
         os.utime(meta)  # most recently used, for pruning
-        return Built(key, folder, figs)
+        done.set_result(figs)
+        return Built(key, folder, {n: (f.alt, f.caption) for n, f in figs.items()}, done)
 
-    figs = render(example)
+    drawing = _DRAWER.submit(_draw, example, folder, Path(cache_dir), draw_once)
+    if background:
+        return Built(key, folder, describe(example), drawing)
+    figs = drawing.result()
+    return Built(key, folder, {n: (f.alt, f.caption) for n, f in figs.items()}, drawing)
+
+
+def _draw(example: Example, folder: Path, cache_dir: Path,
+          draw_once: bool = True) -> dict[str, Figure]:
+    """Draw the figures and store them as the cache entry `folder`."""
+    figs = render(example) if draw_once else render(example, draw_once=False)
+    key = folder.name
     folder.parent.mkdir(parents=True, exist_ok=True)
     # Written to a temporary folder and renamed: a build never sees half a cache entry.
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{key}-"))
@@ -596,8 +681,8 @@ def build(example_path: str | Path, cache_dir: str | Path = DEFAULT_CACHE) -> Bu
         tmp.rename(folder)
     except OSError:  # another build wrote the same entry meanwhile: same content
         shutil.rmtree(tmp, ignore_errors=True)
-    _prune(Path(cache_dir))
-    return Built(key, folder, figs)
+    _prune(cache_dir)
+    return figs
 
 
 def _prune(cache_dir: Path) -> None:
@@ -629,14 +714,14 @@ def html(built: Built, name: str, page_url: str) -> str:
     ``#only-light`` / ``#only-dark`` rules. The network diagrams link to their light
     variant at full size, which matters for the larger networks.
     """
-    if name not in built.figures:
+    if name not in built.texts:
         raise KeyError(f"figure: expected one of {', '.join(FIGURES)}; got {name!r}")
-    fig = built.figures[name]
+    alt_text, caption_text = built.texts[name]
     up = "../" * page_url.count("/")
-    alt = escape.html_text(fig.alt)
+    alt = escape.html_text(alt_text)
     imgs = "".join(f'<img src="{up}{SITE_FOLDER}/{name}-{scheme}.svg#only-{scheme}" '
                    f'alt="{alt}">' for scheme in SCHEMES)
-    caption = escape.html_text(fig.caption)
+    caption = escape.html_text(caption_text)
     if name in ("network", "gradients"):
         caption += (f' <a href="{up}{SITE_FOLDER}/{name}-light.svg">'
                     f"Open the diagram at full size.</a>")

@@ -84,7 +84,13 @@ def define_env(env) -> None:
     os.environ[ENV_VAR] = str(art.path)  # the notebook's kernel inherits it
     _watch(env.conf, art.path)
     notebook_page.use_content_cache(env.conf, art.path, ROOT / ".cache" / "mkdocs-jupyter")
-    built = figures.build(art.path, ROOT / ".cache" / "figures")
+    # Drawn in the background (when not cached): the pages need only the alt texts
+    # until on_post_build installs the SVGs. BACKPROP_NO_SPEEDUPS=1 draws them as
+    # before, every scheme on its own, in the foreground (the reference build of
+    # tests/site/test_same_content.py).
+    slow = os.environ.get("BACKPROP_NO_SPEEDUPS") == "1"
+    built = figures.build(art.path, ROOT / ".cache" / "figures", background=not slow,
+                          draw_once=not slow)
     env.variables["figures_built"] = built
     env.macro(lambda name: figures.html(built, name, env.page.url), "figure")
     env.variables["gradcheck"] = check_page.table(art.example)

@@ -439,3 +439,68 @@ def test_the_loss_is_not_drawn_in_the_gradients_colour(case):
         assert f".loss{{fill:{pal.fg}}}" in svg
         chart = built.path("loss", scheme).read_text(encoding="utf-8")
         assert pal.backward not in chart, f"{name}: the loss chart uses the gradients' colour"
+
+
+# ---------------------------------------------------------------------------------------
+# Drawing once, in the background: the same figures as drawing each scheme on its own
+
+
+def canonical_ids(svg: str) -> str:
+    """`svg` with matplotlib's marker names (a hash covering the colour) numbered in
+    order of appearance instead: the one thing a recoloured chart names differently."""
+    ids: dict[str, str] = {}
+    return re.sub(r"\bm[0-9a-f]{10}\b", lambda m: ids.setdefault(m.group(), f"m{len(ids)}"),
+                  svg)
+
+
+@pytest.mark.parametrize("name", EXAMPLES + ["tiny"])
+def test_charts_drawn_once_equal_charts_drawn_per_scheme(name, tmp_path):
+    if name == "tiny":  # values too small for the display precision: ×10⁻ⁿ labels
+        path = _edited(tmp_path, "x = [[0.1, 0.2]]", "x = [[1e-7, 2e-7]]")
+    else:
+        path = ROOT / "examples" / f"{name}.toml"
+    ex = load_example(path)
+    once, twice = figures.render(ex), figures.render(ex, draw_once=False)
+    for fig in figures.FIGURES:
+        assert once[fig].alt == twice[fig].alt and once[fig].caption == twice[fig].caption
+        assert once[fig].svg["light"] == twice[fig].svg["light"], fig  # byte for byte
+        dark, drawn = once[fig].svg["dark"], twice[fig].svg["dark"]
+        assert canonical_ids(dark) == canonical_ids(drawn), f"{name}/{fig}"
+        # no light colour left behind in the recoloured variant
+        for colour in vars(figures.PALETTES["light"]).values():
+            if colour != figures.PALETTES["dark"].bg:
+                assert colour not in dark.lower(), f"{name}/{fig}: {colour}"
+
+
+def test_recolour_refuses_a_palette_with_repeated_colours():
+    light = figures.PALETTES["light"]
+    clash = figures.Palette(**{**vars(light), "accent": light.fg})
+    with pytest.raises(ValueError, match="distinct colours"):
+        figures.recolour("<svg/>", clash, figures.PALETTES["dark"])
+
+
+def test_background_drawing_gives_the_foreground_figures(tmp_path):
+    path = ROOT / "examples" / "batch-3-4-3.toml"
+    back = figures.build(path, tmp_path / "a", background=True)
+    fore = figures.build(path, tmp_path / "b")
+    assert back.texts == fore.texts  # known before the drawing finishes
+    assert {n: f.svg for n, f in back.figures.items()} == \
+        {n: f.svg for n, f in fore.figures.items()}
+    assert back.path("loss", "dark").read_text(encoding="utf-8") == \
+        fore.figures["loss"].svg["dark"]
+    site = tmp_path / "site"
+    assert sorted(p.name for p in figures.install(back, site)) == sorted(
+        f"{f}-{s}.svg" for f in figures.FIGURES for s in figures.SCHEMES)
+
+
+def test_a_failing_background_drawing_fails_where_the_figures_are_needed(tmp_path,
+                                                                          monkeypatch):
+    def broken(example, draw_once=True):
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(figures, "render", broken)
+    built = figures.build(ROOT / "examples" / "relu.toml", tmp_path / "c", background=True)
+    assert "network" in built.texts
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        figures.install(built, tmp_path / "site")
+    assert not list((tmp_path / "c").glob("*/figures.json"))  # nothing cached
