@@ -142,19 +142,19 @@ def round_shown(value: Array, decimals: int, ties: int = 0) -> Array:
     value = np.asarray(value, dtype=float)
     # One Python loop over the elements: the arrays are a handful of numbers, for which
     # NumPy's masks cost far more than the arithmetic (and round is Python's anyway).
-    out = [_round_one(v, decimals, ties) for v in value.ravel().tolist()]
+    small = small_threshold(decimals)
+    out = [v if not math.isfinite(v) else
+           shown(v, decimals) if abs(v) < small else
+           _tie(v, decimals, ties) if ties and _on_tie(v, decimals) else
+           round(v, decimals)
+           for v in value.ravel().tolist()]
     return np.array(out, dtype=float).reshape(value.shape)
 
 
-def _round_one(v: float, decimals: int, ties: int) -> float:
-    if not math.isfinite(v):
-        return v
-    if abs(v) < small_threshold(decimals):
-        return shown(v, decimals)
-    if ties and _on_tie(v, decimals):
-        scaled = v * 10.0 ** decimals
-        return float((np.ceil if ties > 0 else np.floor)(scaled)) / 10.0 ** decimals
-    return round(v, decimals)
+def _tie(v: float, decimals: int, ties: int) -> float:
+    """A value on a tie, rounded up (ties > 0) or down."""
+    scaled = v * 10.0 ** decimals
+    return float((np.ceil if ties > 0 else np.floor)(scaled)) / 10.0 ** decimals
 
 
 def _on_tie(v: float, decimals: int) -> bool:
@@ -545,10 +545,12 @@ def rounded_walks(example: Example, habits: Habits = CORRECT) -> list[Chain]:
     at = [0]            # the stage the first walk is at
     tie: list[int] = []  # the first stage where it met a tie
 
+    small = small_threshold(d)
+
     def first(a: Array) -> Array:
         a = np.asarray(a, dtype=float)
-        if not tie and any(math.isfinite(x) and abs(x) >= small_threshold(d)
-                           and _on_tie(x, d) for x in a.ravel().tolist()):
+        if not tie and any(math.isfinite(x) and abs(x) >= small and _on_tie(x, d)
+                           for x in a.ravel().tolist()):
             tie.append(at[0])
         return round_shown(a, d)
 
