@@ -35,6 +35,8 @@ import html as _html
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -345,7 +347,7 @@ def build_all(example_path: Path, cache: Path) -> Built:
         # time (mkdocs serve and build.py) never reads a half-written folder.
         cache.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".seeds-{code}-", dir=cache))
-        datas = [variant(seed_example(k), k) for k in range(1, SEEDS + 1)]
+        datas = seed_variants(range(1, SEEDS + 1))
         ids = list(dict.fromkeys(i for data in datas for i in data["mistakes"]))
         for data in datas:
             # One list of mistake names for all seeds, written once into the page.
@@ -374,6 +376,42 @@ def build_all(example_path: Path, cache: Path) -> Built:
     ids = tuple(dict.fromkeys(i for mid in [*site["mistakes"], *index["mistakes"]]
                               for i in mid.split("+")))
     return Built(seeds_dir, site, example, index["layout"], ids, tuple(index["mistakes"]))
+
+
+def seed_variants(seeds, workers: int | None = None) -> list[dict]:
+    """`variant` of each seed's example, in order; on every core (`workers`, default
+    all of them; BACKPROP_NO_SPEEDUPS=1: one, in this process). Each seed is
+    independent and costs ~25 ms of CPU, nearly all in the checker's targets: 100 of
+    them are the largest part of a build with every cache cleared.
+
+    This process computes one share; the others go to workers, this file run as a
+    program on its share of the seeds, printing their variants as JSON (the form they
+    are written in anyway, floats exact): plain processes, so nothing of the build's
+    own process (its threads, its __main__) is copied.
+    """
+    seeds = list(seeds)
+    if workers is None:
+        workers = 1 if os.environ.get("BACKPROP_NO_SPEEDUPS") == "1" else os.cpu_count() or 1
+    workers = min(workers, len(seeds))
+    if workers < 2:
+        return [_seed_variant(k) for k in seeds]
+    shares = [seeds[i::workers] for i in range(workers)]
+    procs = [subprocess.Popen([sys.executable, __file__, *map(str, share)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for share in shares[1:]]
+    found: dict[int, dict] = {k: _seed_variant(k) for k in shares[0]}
+    for share, proc in zip(shares[1:], procs):
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"practice: the variants of seeds {share[0]}…: expected "
+                               f"them computed; got exit status {proc.returncode}: "
+                               + " | ".join(err.strip().splitlines()[-3:]))
+        found.update(zip(share, json.loads(out)))
+    return [found[k] for k in seeds]
+
+
+def _seed_variant(seed: int) -> dict:
+    return variant(seed_example(seed), seed)
 
 
 def install(built: Built, site_dir: Path) -> None:
@@ -489,3 +527,7 @@ def _sentence(mistake, up: str) -> str:
     return (f'<span data-mistake-id="{_html.escape(mistake.id)}">'
             f"{_html.escape(mistake.sentence)} "
             f'<a href="{up}{_html.escape(mistake.url)}">The right working</a>.</span>')
+
+
+if __name__ == "__main__":  # a worker of seed_variants: the variants of the seeds given
+    print(_dump([_seed_variant(int(k)) for k in sys.argv[1:]]))
