@@ -131,6 +131,10 @@ class LazyJupyter(BasePlugin):
                 if not path.exists():
                     self._runs[path] = _Run.start(file.abs_src_path, path, self.config,
                                                   getattr(self, "_serving", False))
+                elif getattr(self, "_serving", False):
+                    # served from the cache: have a kernel ready for the next edit
+                    _THREAD.submit(SPARE.ready, self.config["kernel_name"],
+                                   _kernel_cwd(file.abs_src_path))
         return Files([NotebookFile(f, **config) if self._include(f) else f for f in files])
 
     def on_pre_page(self, page, config, files):
@@ -164,6 +168,10 @@ class LazyJupyter(BasePlugin):
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.copyfile(data_file, target)
         return output
+
+    def on_shutdown(self):
+        if getattr(self, "_serving", False):
+            _THREAD.submit(SPARE.discard).result()
 
     def on_build_error(self, error):
         for run in getattr(self, "_runs", {}).values():
@@ -328,7 +336,8 @@ class _Run:
         options = {name: config[name] for name, _ in OPTIONS}
         log.info("Cache miss, running beside the build: %s", nb_path)
         if serving or "mkdocs_jupyter.convert" in sys.modules:
-            future = _THREAD.submit(run_notebook, nb_path, cache_path, options)
+            future = _THREAD.submit(_serve_run if serving else run_notebook,
+                                    nb_path, cache_path, options)
             return cls(nb_path, lambda: _thread_error(future))
         proc = subprocess.Popen(
             [sys.executable, "-m", "site_plugins.lazy_jupyter", json.dumps(
@@ -344,6 +353,120 @@ class _Run:
 
 
 _THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebook")
+
+
+# ---------------------------------------------------------------------------------------
+# Under `mkdocs serve`: a kernel started ahead of the next run
+
+
+def _serve_run(nb_path: str, cache_path, options: dict) -> None:
+    """`run_notebook` under `mkdocs serve`: on a kernel started ahead (`SPARE`) when one
+    is ready for this notebook, then another started for the next edit."""
+    _use_spare_kernels()
+    try:
+        run_notebook(nb_path, cache_path, options)
+    finally:
+        SPARE.prepare(options["kernel_name"], _kernel_cwd(nb_path))
+
+
+def _kernel_cwd(nb_path: str) -> str:
+    """Where nbclient starts the kernel for a notebook mkdocs-jupyter converts: the
+    notebook's folder for an .ipynb (read from its file), else (a jupytext .py or .md,
+    handed over as text) this process's working folder."""
+    return os.path.dirname(os.path.abspath(nb_path)) if nb_path.endswith(".ipynb") \
+        else os.getcwd()
+
+
+class _Spare:
+    """One kernel started ahead of its use, for the next notebook run of a `mkdocs serve`.
+
+    Starting a Python kernel (a process importing ipykernel) is most of a notebook's
+    time. Under `mkdocs serve` the next run is known to come, so its kernel is started
+    once the previous run is done: a fresh kernel, never used, that the next run then
+    executes every cell on (and shuts down after), exactly as on a kernel started for
+    it. It is only used when it was started as nbclient would start it now: the same
+    kernel name, working folder and environment (BACKPROP_EXAMPLE included); otherwise
+    it is shut down and the run starts its own, as before.
+    """
+
+    def __init__(self) -> None:
+        self._km = None
+        self._as: tuple | None = None
+
+    @staticmethod
+    def _how(kernel_name: str, cwd: str) -> tuple:
+        return kernel_name, os.path.abspath(cwd), tuple(sorted(os.environ.items()))
+
+    def prepare(self, kernel_name: str, cwd: str) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.discard()
+        km = AsyncKernelManager(kernel_name=kernel_name)
+        how = self._how(kernel_name, cwd)
+        run_sync(km.start_kernel)(extra_arguments=list(_KERNEL_ARGUMENTS), cwd=how[1])
+        self._km, self._as = km, how
+
+    def ready(self, kernel_name: str, cwd: str) -> None:
+        """`prepare`, unless a kernel started as it would be is ready already."""
+        if self._km is None or self._as != self._how(kernel_name, cwd):
+            self.prepare(kernel_name, cwd)
+
+    def take(self, kernel_name: str, cwd: str):
+        """The kernel started ahead, if it was started as a run would start it now."""
+        km, how = self._km, self._as
+        self._km = self._as = None
+        if km is None:
+            return None
+        if how != self._how(kernel_name, cwd):
+            _shutdown(km)
+            return None
+        return km
+
+    def discard(self) -> None:
+        if self._km is not None:
+            _shutdown(self._km)
+        self._km = self._as = None
+
+
+#: What nbclient passes to a Python kernel it starts (its ipython_hist_file default).
+_KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
+SPARE = _Spare()
+
+
+def _shutdown(km) -> None:
+    from jupyter_core.utils import run_sync
+
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 (a spare that is already gone is no loss)
+        log.debug("lazy-jupyter: a spare kernel did not shut down cleanly", exc_info=True)
+
+
+def _use_spare_kernels() -> None:
+    """Have nbconvert's ExecutePreprocessor take the spare kernel when there is one."""
+    from jupyter_core.utils import run_sync
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    if getattr(ExecutePreprocessor, "_lazy_jupyter_spare", False):
+        return
+    preprocess = ExecutePreprocessor.preprocess
+
+    def with_spare(self, nb, resources=None, km=None):
+        path = ((resources or {}).get("metadata") or {}).get("path") or os.getcwd()
+        spare = None if km is not None or self.extra_arguments != [] else \
+            SPARE.take(self.kernel_name, path)
+        if spare is None:
+            return preprocess(self, nb, resources, km)
+        try:
+            return preprocess(self, nb, resources, spare)
+        finally:  # nbclient leaves a kernel it was given running: it is done with it
+            if self.kc is not None:
+                self.kc.stop_channels()
+            run_sync(spare.shutdown_kernel)(now=True)
+
+    ExecutePreprocessor.preprocess = with_spare
+    ExecutePreprocessor._lazy_jupyter_spare = True
 
 
 def _thread_error(future) -> str | None:

@@ -170,3 +170,72 @@ def test_a_failing_cell_run_beside_the_build_fails_it(tmp_path, build):
     assert done.returncode != 0
     assert "boom beside the build" in done.stderr + done.stdout
     assert not list((tmp_path / "cache").glob("*.json"))  # nothing cached
+
+
+# ---------------------------------------------------------------------------------------
+# Under `mkdocs serve`: each run on a kernel started ahead, fresh, as it would start one
+
+
+_KERNEL_CELLS = ('# %%\nimport os\nprint("pid", os.getpid())\n'
+                 'print("fresh" if "marker" not in globals() else "used before")\n'
+                 'marker = os.environ.get("LAZY_JUPYTER_TEST", "unset")\nprint("env", marker)')
+
+
+def _served(tmp_path: Path, name: str, cells: str = _KERNEL_CELLS) -> str:
+    """One notebook run as `mkdocs serve` runs it (`_serve_run`); its page's text."""
+    nb = tmp_path / f"{name}.py"
+    nb.write_text(cells, encoding="utf-8")
+    options = {key: option.default for key, option in lazy_jupyter.OPTIONS}
+    options.update(execute=True, allow_errors=False, kernel_name="python3")
+    cache = tmp_path / f"{name}.json"
+    lazy_jupyter._serve_run(str(nb), cache, options)
+    return json.loads(cache.read_text(encoding="utf-8"))["content"]
+
+
+def _pid(page: str) -> int:
+    return int(re.search(r"pid (\d+)", page).group(1))
+
+
+def _spare_pid() -> int | None:
+    km = lazy_jupyter.SPARE._km
+    return None if km is None else km.provisioner.process.pid
+
+
+@pytest.fixture
+def spare():
+    lazy_jupyter.SPARE.discard()
+    yield lazy_jupyter.SPARE
+    lazy_jupyter.SPARE.discard()
+
+
+def test_served_runs_use_the_kernel_started_ahead_fresh_each_time(tmp_path, spare,
+                                                                  monkeypatch):
+    monkeypatch.setenv("LAZY_JUPYTER_TEST", "one")
+    first = _served(tmp_path, "first")      # no spare yet: its own kernel
+    ahead = _spare_pid()
+    assert ahead is not None and ahead != _pid(first)
+    second = _served(tmp_path, "second")    # on the kernel started ahead
+    assert _pid(second) == ahead
+    for page in (first, second):  # the printed output (the source is in spans)
+        assert re.search(r"pid \d+\nfresh\nenv one\n", page), page[-2000:]
+    # the page is what a run on its own kernel gives, but for the pid
+    assert _same_cells(re.sub(r"pid \d+", "", first)) == \
+        _same_cells(re.sub(r"pid \d+", "", second))
+    assert _spare_pid() not in (None, ahead)  # a new one for the next edit
+
+
+def test_a_kernel_started_in_another_environment_is_not_used(tmp_path, spare, monkeypatch):
+    monkeypatch.setenv("LAZY_JUPYTER_TEST", "before")
+    _served(tmp_path, "first")
+    ahead = _spare_pid()
+    monkeypatch.setenv("LAZY_JUPYTER_TEST", "after")   # as a new BACKPROP_EXAMPLE would
+    page = _served(tmp_path, "second")
+    assert _pid(page) != ahead and re.search(r"pid \d+\nfresh\nenv after\n", page)
+
+
+def test_a_failing_cell_on_the_kernel_started_ahead_fails_the_run(tmp_path, spare):
+    _served(tmp_path, "first")
+    assert _spare_pid() is not None
+    with pytest.raises(Exception, match="boom on the spare"):
+        _served(tmp_path, "second", '# %%\nraise ValueError("boom on the spare")')
+    assert not (tmp_path / "second.json").exists()
