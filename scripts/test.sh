@@ -18,8 +18,11 @@ if [ ! -x "$CHROMIUM" ]; then
              "the browser tests will fail. Install Debian's chromium or set CHROMIUM=/path." >&2
     fi
 fi
+# Two worker processes (pytest-xdist), one test file per worker at a time, so that the
+# session fixtures (a built site, a browser) serve a whole file; TEST_WORKERS=0 runs
+# everything in this one process (as plain `pytest` does).
 status=0
-.venv/bin/python -m pytest "$@" || status=$?
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile "$@" || status=$?
 # pytest exits 5 when it collected no tests: that proves nothing, so it fails here too.
 if [ "$status" -eq 5 ]; then echo "no tests were collected" >&2; exit 1; fi
 exit "$status"

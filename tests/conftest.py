@@ -9,6 +9,7 @@ the end of the run, so the number can be quoted in reports.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -61,6 +62,16 @@ class AutogradDiff:
         if scaled > self.max_scaled:
             self.max_scaled, self.max_scaled_where = scaled, name
 
+    def merge(self, other: dict) -> None:
+        """Take another process's tally (`vars` of one) into this one."""
+        self.comparisons += other["comparisons"]
+        if other["max_abs"] > self.max_abs:
+            self.max_abs, self.max_abs_value, self.max_abs_where = (
+                other["max_abs"], other["max_abs_value"], other["max_abs_where"])
+        if other["max_scaled"] > self.max_scaled:
+            self.max_scaled, self.max_scaled_where = other["max_scaled"], \
+                other["max_scaled_where"]
+
 
 _TALLY = AutogradDiff()
 
@@ -70,7 +81,30 @@ def autograd_diff() -> AutogradDiff:
     return _TALLY
 
 
+# Under pytest-xdist (scripts/test.sh) the tests run in worker processes: each hands its
+# tally to the controller, which prints the summary.
+def pytest_sessionfinish(session) -> None:
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["autograd_tally"] = vars(_TALLY)
+
+
+_SCREENSHOTS: set[str] = set()  # where the workers' browser tests put screenshots
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: unknown without it
+def pytest_testnodedown(node, error) -> None:
+    output = getattr(node, "workeroutput", {})
+    if output.get("autograd_tally"):
+        _TALLY.merge(output["autograd_tally"])
+    if output.get("screenshots"):
+        _SCREENSHOTS.add(output["screenshots"])
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
+    for folder in sorted(_SCREENSHOTS):
+        count = len(list(Path(folder).glob("*.png")))
+        terminalreporter.write_line(f"browser screenshots ({count}): {folder}")
     t = _TALLY
     if t.comparisons:
         terminalreporter.write_line(

@@ -12,6 +12,7 @@ Chromium missing is a failure, not a skip: scripts/test.sh installs it.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import os
@@ -250,11 +251,21 @@ def open_tab(browser):
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    """The screenshot folder, emptied of the previous run's pictures."""
+def screenshots(request) -> Path:
+    """The screenshot folder, emptied of the previous run's pictures.
+
+    Under pytest-xdist (scripts/test.sh) every worker of a run shares it: the first to
+    get here empties it (under a lock, and marks it with the run's id), the others keep
+    what it holds."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS.glob("*.png"):
-        old.unlink()
+    run = getattr(request.config, "workerinput", {}).get("testrunuid")
+    marker = SCREENSHOTS / ".run"
+    with open(SCREENSHOTS / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if run is None or not marker.is_file() or marker.read_text() != run:
+            for old in SCREENSHOTS.glob("*.png"):
+                old.unlink(missing_ok=True)
+            marker.write_text(run or "")
     _taken.append(SCREENSHOTS)
     return SCREENSHOTS
 
@@ -335,6 +346,12 @@ def dark_run(open_tab, base_url, site_pages, screenshots, desktop_visits) -> Dar
     tab = open_tab(color_scheme="dark")
     run.visits = visit_all(tab, base_url, site_pages, screenshots, "dark", before=go_dark)
     return run
+
+
+def pytest_sessionfinish(session):
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None and _taken:  # a pytest-xdist worker: tests/conftest.py says it
+        output["screenshots"] = str(_taken[0])
 
 
 def pytest_terminal_summary(terminalreporter):
