@@ -535,8 +535,11 @@ def _bench_engine_module():
 
 def bench_tests(source: Path = ROOT) -> Row:
     """The whole suite once, in `source` (this checkout), as scripts/test.sh runs it."""
-    _say("the whole test suite (pytest -q), once")
+    _say("the whole test suite (pytest -q, as scripts/test.sh runs it), once")
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    test_sh = source / "scripts" / "test.sh"
+    if test_sh.is_file() and "--dist loadfile" in test_sh.read_text(encoding="utf-8"):
+        cmd += ["-n", "2", "--dist", "loadfile"]  # its two pytest-xdist workers
     before = _children_cpu()
     t0 = time.perf_counter()
     done = subprocess.run(cmd, cwd=source, capture_output=True, text=True,
@@ -544,7 +547,7 @@ def bench_tests(source: Path = ROOT) -> Row:
                                    PYTHONPATH=str(source)))
     wall = time.perf_counter() - t0
     summary = next((ln for ln in reversed(done.stdout.splitlines()) if " in " in ln), "")
-    return Row("whole test suite (`pytest -q`)", [wall], [_children_cpu() - before],
+    return Row(f"whole test suite (`{' '.join(['pytest', *cmd[3:]])}`)", [wall], [_children_cpu() - before],
                note=summary.strip("= ") or f"exit status {done.returncode}")
 
 
