@@ -4,14 +4,16 @@ The oracle is main's code at 29e4611 (tests/targets_before.py): every rounded wa
 full. The fast code walks the table once and forks only where a choice changes a carried
 value (`stages.rounded_walks`). Compared: the targets JSON (`check.targets_json`) and
 the practice page's variant JSON, the files the site ships, for the practice page's
-seeds, the repository's examples, and random examples of other shapes, activations,
-outputs and decimals; and, per key, the rounded walks' values as sets.
+seeds, the repository's examples, the site tests' generated ones (largest, tiny, sums
+that are exactly zero) and random examples of other shapes, activations, outputs and
+decimals; and, per key, the rounded walks' values as sets.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +24,10 @@ from backprop_core.mistakes import for_example
 from backprop_core.stages import KEYS, ROUNDED_WALKS, rounded_walks
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "scripts")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "site"), str(ROOT / "scripts")]
 import practice  # noqa: E402
 import targets_before as before  # noqa: E402
+from sitecheck import GENERATED  # noqa: E402  (the site tests' largest, tiny, zeros)
 
 SEEDS = range(1, 13)
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
@@ -51,6 +54,8 @@ def _examples():
         yield path.stem, load_example(path), None
     for name, table in OTHERS.items():
         yield name, parse_example(table), None
+    for name, text in GENERATED.items():
+        yield name, parse_example(tomllib.loads(text)), None
 
 
 CASES = list(_examples())
