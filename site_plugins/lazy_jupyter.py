@@ -119,7 +119,6 @@ class LazyJupyter(BasePlugin):
         self._real = None  # mkdocs-jupyter's plugin, once this build needs it
         self._used: set[pathlib.Path] = set()
         self._runs: dict[pathlib.Path, _Run] = {}  # cache misses being executed
-        self._deferred: list[tuple] = []  # (page, cache path, run): filled at on_env
 
     def on_files(self, files, config):
         if self._needs_mkdocs_jupyter(files):
@@ -148,25 +147,11 @@ class LazyJupyter(BasePlugin):
         run = self._runs.get(path)
         if run is None and not path.exists():  # gone since on_files: mkdocs-jupyter runs it
             return self._delegate(config).on_pre_page(page, config, files)
-        if run is None:
-            page.render = types.MethodType(
-                _cached_render(path, self.config["ignore_h1_titles"]), page)
-        else:  # still running: the page is filled in at on_env, once every other page
-            # has been read and rendered meanwhile (see `_deferred_render`)
-            page.render = types.MethodType(_deferred_render(self._deferred, path, run), page)
+        page.render = types.MethodType(
+            _cached_render(path, self.config["ignore_h1_titles"], run), page)
         page.nb_url = urljoin(page.abs_url, os.path.basename(page.file.abs_src_path))
         page.data_files = self.config["data_files"].get(page.file.src_path)
         return page
-
-    def on_env(self, env, config, files):
-        # Every page is read and rendered by now but for the notebooks still running:
-        # wait for them (a failing one fails the build here) and fill their pages in,
-        # before any page is written with the navigation and table of contents.
-        for page, path, run in self._deferred:
-            run.wait()
-            _fill(page, path, self.config["ignore_h1_titles"])
-        self._deferred = []
-        return env
 
     def on_post_page(self, output, page, config):
         if self._real is not None:
@@ -246,37 +231,21 @@ class LazyJupyter(BasePlugin):
         return real
 
 
-def _cached_render(path: pathlib.Path, ignore_h1_titles: bool):
-    """A ``Page.render`` that reads the page from mkdocs-jupyter's cache file."""
+def _cached_render(path: pathlib.Path, ignore_h1_titles: bool, run: "_Run | None" = None):
+    """A ``Page.render`` that reads the page from mkdocs-jupyter's cache file, once the
+    run writing it (if any) has finished."""
 
     def render(page, config, files):
-        _fill(page, path, ignore_h1_titles)
+        if run is not None:
+            run.wait()
+        log.info("Cache hit: %s", page.file.abs_src_path)
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        page.content = cached["content"]
+        page.toc = get_toc(cached["toc_tokens"])
+        if cached.get("title") is not None and not ignore_h1_titles:
+            page.title = cached["title"]
 
     return render
-
-
-def _deferred_render(deferred: list, path: pathlib.Path, run: "_Run"):
-    """A ``Page.render`` for a notebook still running beside the build: the page waits
-    in `deferred` (filled in by `on_env`), so MkDocs reads and renders the pages after
-    it meanwhile instead of waiting here. Nothing reads a page's content between its
-    render and on_env but the ``on_page_content`` event, which no plugin of this site
-    uses (mkdocs-jupyter's own plugin, when it runs, renders as it always does)."""
-
-    def render(page, config, files):
-        page.content, page.toc = "", get_toc([])
-        deferred.append((page, path, run))
-
-    return render
-
-
-def _fill(page, path: pathlib.Path, ignore_h1_titles: bool) -> None:
-    """The page, its table of contents and title from mkdocs-jupyter's cache file."""
-    log.info("Cache hit: %s", page.file.abs_src_path)
-    cached = json.loads(path.read_text(encoding="utf-8"))
-    page.content = cached["content"]
-    page.toc = get_toc(cached["toc_tokens"])
-    if cached.get("title") is not None and not ignore_h1_titles:
-        page.title = cached["title"]
 
 
 # ---------------------------------------------------------------------------------------
