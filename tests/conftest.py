@@ -8,7 +8,10 @@ the end of the run, so the number can be quoted in reports.
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,6 +19,30 @@ import pytest
 from hypothesis import settings
 
 from backprop_core import Network, Params
+
+#: The page modules in scripts/ that mutation testing mutates (pyproject, [tool.mutmut]).
+PAGE_MODULES = ("fmt", "escape", "check_page", "published", "article", "figures", "practice")
+
+
+def _page_modules_under_both_names() -> None:
+    """Under mutmut, make `import fmt` and `scripts.fmt` one module (likewise each page module).
+
+    mutmut names a mutant of scripts/fmt.py `scripts.fmt.…` and switches it on only in
+    the module of that name, while the tests and the scripts import it as plain `fmt`
+    (scripts/ is on sys.path, not a package). Imported once as `scripts.fmt` and
+    registered under `fmt` too, the module the tests call is the one mutmut mutates.
+    Outside mutmut (no MUTANT_UNDER_TEST) nothing changes.
+    """
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    scripts = str(Path(__file__).resolve().parents[1] / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    for name in PAGE_MODULES:  # fmt and escape first: the others import them
+        sys.modules[name] = importlib.import_module(f"scripts.{name}")
+
+
+_page_modules_under_both_names()
 
 # Hypothesis profiles. "ci" (the default: Hypothesis' own settings, derandomized so that
 # a submission's run is repeatable) is the suite's fast run. "thorough" (opt-in: HYPOTHESIS_PROFILE=thorough sh scripts/test.sh
