@@ -7,6 +7,10 @@ tests/mutation/equivalent.txt (one name a line, then " # " and why it cannot cha
 output) are taken out of the count; every other survivor is a gap in the tests.
 
 Usage: python scripts/mutation_score.py [MODULE-PREFIX ...]
+       python scripts/mutation_score.py --pending MODULE-PREFIX ...
+--pending prints the names of the mutants a run of those modules still has to test: not
+yet tested, survived or found no tests last time, and not listed as equivalent (a killed
+mutant stays killed while its function is unchanged: mutmut resets a changed one).
 """
 
 from __future__ import annotations
@@ -56,7 +60,22 @@ def scores(prefixes: list[str]) -> list[tuple[str, Counter, list[str]]]:
     return rows
 
 
+def pending(prefixes: list[str]) -> list[str]:
+    """Mutants of these modules without a verdict that new tests could change."""
+    equivalent = equivalent_names()
+    names = []
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
+        names += [name for name, code in codes.items()
+                  if any(name.startswith(p + ".") for p in prefixes) and name not in equivalent
+                  and status_by_exit_code[code] in ("not checked", "survived", "no tests")]
+    return sorted(names)
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--pending"]:
+        print("\n".join(pending(argv[1:])))
+        return 0
     total = Counter()
     for module, tally, survivors in scores(argv):
         total.update(tally)

@@ -1,14 +1,17 @@
-"""scripts/fmt.py (how a number looks) and scripts/article.py (limits, walk-throughs, cache)."""
+"""scripts/fmt.py (how a number looks) and scripts/article.py (limits, walk-throughs, cache).
+
+Unit tests, apart from any built site (so mutation testing runs them: tests/site is not in
+its selection)."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sitecheck import ROOT
-
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import article  # noqa: E402
 import fmt  # noqa: E402
