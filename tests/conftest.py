@@ -44,6 +44,23 @@ def _page_modules_under_both_names() -> None:
 
 _page_modules_under_both_names()
 
+
+def pytest_sessionstart(session) -> None:
+    """Under mutmut, forget every result the unmutated code cached (lru_cache).
+
+    mutmut forks each mutant's test run from a process that has already run the tests
+    on the unmutated code; a function cached there (mistakes' catalogue by size, the
+    article and the published checks by content) would hand the mutant's tests the
+    unmutated result, and the mutant would survive without ever running.
+    """
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    for name, module in list(sys.modules.items()):
+        if name.startswith(("backprop_core", "scripts.")) or name in PAGE_MODULES:
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
 # Hypothesis profiles. "ci" (the default: Hypothesis' own settings, derandomized so that
 # a submission's run is repeatable) is the suite's fast run. "thorough" (opt-in: HYPOTHESIS_PROFILE=thorough sh scripts/test.sh
 # tests/test_engine_autograd.py) runs 1,000 random networks against the autograd
