@@ -9,7 +9,8 @@ output) are taken out of the count; every other survivor is a gap in the tests.
 Usage: python scripts/mutation_score.py [MODULE-PREFIX ...]
        python scripts/mutation_score.py --pending MODULE-PREFIX ...
 --pending prints the names of the mutants a run of those modules still has to test: not
-yet tested, survived or found no tests last time, and not listed as equivalent (a killed
+yet tested, survived, found no tests or timed out last time (a site build in a test can
+exceed the time limit), and not listed as equivalent (a killed
 mutant stays killed while its function is unchanged: mutmut resets a changed one).
 """
 
@@ -68,7 +69,7 @@ def pending(prefixes: list[str]) -> list[str]:
         codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
         names += [name for name, code in codes.items()
                   if any(name.startswith(p + ".") for p in prefixes) and name not in equivalent
-                  and status_by_exit_code[code] in ("not checked", "survived", "no tests")]
+                  and status_by_exit_code[code] in ("not checked", "survived", "no tests", "timeout")]
     return sorted(names)
 
 

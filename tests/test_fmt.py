@@ -157,3 +157,42 @@ def test_a_matrix_never_mixes_powers_of_ten_into_fixed_decimals():
                                           (31.3333, "31.3"), (0.012345, "0.0123")])
 def test_sig_keeps_three_significant_digits(value, shown):
     assert fmt.sig(value) == shown
+
+
+# --- every argument reaches the text: `extra` through signed, vec and mat -------------
+# Expected texts written out by hand from the rule (fixed places + extra; a value exact
+# at fewer places keeps its short form), not produced by calling fmt.num.
+
+
+def test_extra_digits_reach_signed_vec_and_mat():
+    assert fmt.signed(-0.434168, 4, 1) == "(-0.43417)"
+    assert fmt.signed(0.434168, 4, 1) == "0.43417"
+    assert fmt.vec([0.434168, -0.0050674], 4, 2) == \
+        r"\begin{bmatrix} 0.434168 & -0.005067 \end{bmatrix}"
+    assert fmt.mat([[0.434168, 0.5], [-0.0050674, 1.0]], 4, 1) == \
+        r"\begin{bmatrix} 0.43417 & 0.5 \\ -0.00507 & 1 \end{bmatrix}"
+
+
+@pytest.mark.parametrize("value, decimals, extra, read", [
+    (0.434168, 4, 0, 0.4342),
+    (0.434168, 4, 1, 0.43417),
+    (-0.434168, 4, 2, -0.434168),
+    (0.7, 4, 3, 0.7),
+    (2.5339e-5, 4, 0, 2.534e-5),       # a power of ten read back as one
+    (2.5339e-5, 4, 1, 2.5339e-5),
+    (-1.5e-10, 9, 0, -1.5e-10),
+])
+def test_written_is_the_number_as_the_page_writes_it(value, decimals, extra, read):
+    assert fmt.written(value, decimals, extra) == read
+
+
+@pytest.mark.parametrize("value, shown", [(1.0, "1.00"), (-2.0, "-2.00"), (0.0, "0"),
+                                          (-0.0, "0"), (999.4, "999"), (0.5, "0.500")])
+def test_sig_writes_its_digits_even_for_round_values(value, shown):
+    assert fmt.sig(value) == shown
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_sig_refuses_non_finite(bad):
+    with pytest.raises(ValueError, match="non-finite"):
+        fmt.sig(bad)
