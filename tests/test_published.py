@@ -382,6 +382,13 @@ def test_malformed_data_file_is_one_clear_line(tmp_path, old, new, message):
 # The built pages show these numbers, whatever example the site is built from
 
 
+#: A test that builds a whole site (a minute of subprocess) is left out of mutation
+#: testing (scripts/mutation.sh sets MUTANT_UNDER_TEST), as tests/site is: once per
+#: mutant it would cost hours; the same pages are read there by the site tests.
+builds_a_site = pytest.mark.skipif("MUTANT_UNDER_TEST" in os.environ,
+                                   reason="builds a site: not in the mutation run")
+
+
 def _build(out: Path, example: Path) -> Path:
     proc = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build.py"), "--example", str(example),
@@ -428,6 +435,7 @@ def _engine_tex(value, decimals: int) -> str:
     return fmt.mat(value if value.ndim == 2 else value[None, :], decimals)
 
 
+@builds_a_site
 @pytest.mark.parametrize("page, data, trace_fixture", [
     ("hand-calculation-2018", DATA_2018, "trace_2018"),
     ("mazur-2015", DATA_MAZUR, "trace_mazur"),
@@ -479,6 +487,7 @@ def _floats(p):
     return [_floats(v) for v in p] if isinstance(p, list) else float(p)
 
 
+@builds_a_site
 def test_2018_page_shows_the_diagnosis(site, trace_2018):
     text = " ".join(_article(site, "hand-calculation-2018").get_text(" ").split())
     o = np.array(trace_2018["forward"]["o_out"][0])
@@ -512,6 +521,7 @@ def test_2018_page_shows_the_diagnosis(site, trace_2018):
     assert "goes uphill" in text
 
 
+@builds_a_site
 def test_mazur_page_shows_both_errors_after_one_round(site, trace_mazur):
     text = " ".join(_article(site, "mazur-2015").get_text(" ").split())
     shown = re.findall(r"\\\((0\.29102\d+)\\\)", text)
@@ -521,6 +531,7 @@ def test_mazur_page_shows_both_errors_after_one_round(site, trace_mazur):
     assert "agrees with the second" in text and "agrees with the first" in text
 
 
+@builds_a_site
 @pytest.mark.parametrize("page", ["hand-calculation-2018", "mazur-2015"])
 def test_pages_do_not_depend_on_the_site_example(site, site_mazur, page):
     assert _article(site, page).get_text() == _article(site_mazur, page).get_text()
