@@ -99,3 +99,48 @@ def test_each_row_is_calculator_true(name):
                 if abs(got - shown) > ctx.create_decimal(5).scaleb(half - 1):
                     off.append((r.name, r.analytic, r.numeric, text, got))
     assert not off, off[:4]
+
+
+@pytest.mark.parametrize("name", ["default", "batch-3-4-3", "relu", "mazur-2015"])
+def test_each_row_shows_the_fewest_digits_that_are_calculator_true(name):
+    """One digit fewer on a row's two gradients and subtracting them no longer gives the
+    shown |a − n| and relative error: the page adds digits only where they are needed."""
+    from decimal import localcontext
+
+    ex = load_example(ROOT / "examples" / f"{name}.toml")
+    rows = check_page.gradient_rows(ex)      # the public entry point, without a check given
+    assert [r.name for r in rows] == [r.name for r in check_page.table(ex).rows]
+    checked = 0
+    with localcontext() as ctx:
+        ctx.prec = 50
+        for r in rows:
+            if "times" in r.analytic or "times" in r.numeric:
+                continue
+            places = len(r.analytic.partition(".")[2])
+            extra = places - check_page.SHOWN_DECIMALS
+            if extra <= 0:
+                continue
+            a = _decimal(check_page.fmt.num(r.analytic_value, check_page.SHOWN_DECIMALS, extra - 1))
+            n = _decimal(check_page.fmt.num(r.numeric_value, check_page.SHOWN_DECIMALS, extra - 1))
+            diff = abs(a - n)
+            rel = diff / (abs(a) + abs(n))
+            lands = [abs(got - _decimal(text))
+                     <= ctx.create_decimal(5).scaleb(_decimal(text).as_tuple().exponent - 1)
+                     for text, got in ((r.abs_diff, diff), (r.rel_error, rel))]
+            assert not all(lands), (r.name, r.analytic, r.numeric, extra)
+            checked += 1
+    assert checked >= 3
+
+
+def test_a_row_whose_gradients_agree_exactly(monkeypatch):
+    """|a − n| = 0 (a zero gradient, or two equal ones): no extra digits, zeros shown."""
+    ex = load_example(ROOT / "examples" / "default.toml")
+    real = check_page.check_for(ex)
+    same = real.analytic.map(lambda k, v: v.copy())
+    same.b_h[0] = 0.0
+    agreed = _faked(ex, numeric=lambda p: same, analytic=lambda p: same)
+    rows = {r.name: r for r in check_page.gradient_rows(ex, agreed)}
+    zero = rows["b_{h_1}"]
+    assert (zero.analytic, zero.numeric, zero.abs_diff, zero.rel_error) == ("0", "0", "0", "0")
+    w = rows["W_{i_1h_1}"]                   # 0.00253369389… at the page's 10 places
+    assert (w.analytic, w.numeric, w.abs_diff) == ("0.0025336939", "0.0025336939", "0")
