@@ -171,6 +171,10 @@ def test_extra_digits_reach_signed_vec_and_mat():
         r"\begin{bmatrix} 0.434168 & -0.005067 \end{bmatrix}"
     assert fmt.mat([[0.434168, 0.5], [-0.0050674, 1.0]], 4, 1) == \
         r"\begin{bmatrix} 0.43417 & 0.5 \\ -0.00507 & 1 \end{bmatrix}"
+    # and no extra digit unless asked for
+    assert fmt.vec([0.434168], 4) == r"\begin{bmatrix} 0.4342 \end{bmatrix}"
+    assert fmt.signed(-0.434168, 4) == "(-0.4342)"
+    assert fmt.written(0.434168, 4) == 0.4342
 
 
 @pytest.mark.parametrize("value, decimals, extra, read", [
