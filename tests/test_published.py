@@ -445,8 +445,61 @@ def test_page_table_shows_every_printed_value_beside_the_engine(
     trace = request.getfixturevalue(trace_fixture)
     table = _article(site, page).find("table")
     header = [_math(th) for th in table.find_all("th")]
-    assert header[1:] == ["printed", "engine", "difference", "verdict"]
     rows = [[_math(td) for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")]
+    items = [" ".join(li.get_text(" ").split())
+             for li in table.find_next("ul").find_all("li")]
+    # math in an explanation ($…$) reaches the HTML as \(…\) for MathJax
+    _check_table(header, rows, items, page, data, trace,
+                 said=lambda text: re.sub(r"\$(.+?)\$", r"\\(\1\\)", text))
+
+
+def _markdown(page: str) -> str:
+    """A published-values page's Markdown, rendered in-process as the build renders it
+    (its template with `published.page_variables()`; any other name is an error)."""
+    import jinja2
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    source = (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8")
+    return env.from_string(source).render(**P.page_variables())
+
+
+def _cells(line: str) -> list[str]:
+    """A Markdown table row's cells as a reader sees them: no $, tags or emphasis."""
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", c).replace("$", "").split())
+             for c in line.strip().strip("|").split(" | ")]
+    return [re.sub(r"^(\*\*|\*|`)(.*)\1$", r"\2", c) for c in cells]
+
+
+@pytest.mark.parametrize("page, data, trace_fixture", [
+    ("hand-calculation-2018", DATA_2018, "trace_2018"),
+    ("mazur-2015", DATA_MAZUR, "trace_mazur"),
+])
+def test_page_markdown_shows_every_printed_value_beside_the_engine(
+        request, page, data, trace_fixture):
+    """The same table read from the page's Markdown, without building a site (fast
+    enough for mutation testing, which leaves the site builds out)."""
+    trace = request.getfixturevalue(trace_fixture)
+    lines = _markdown(page).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| ") and
+                 line.rstrip().endswith("| verdict |"))
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("|"))
+    header = _cells(lines[start])
+    rows = [_cells(line) for line in lines[start + 2:end]]
+    after = lines[end:]
+    first = next(i for i, line in enumerate(after) if line.startswith("- "))
+    items = []
+    for line in after[first:]:
+        if not line.startswith("- "):
+            break
+        items.append(" ".join(line[2:].split()))
+    _check_table(header, rows, items, page, data, trace, said=lambda text: text)
+
+
+def _check_table(header, rows, items, page, data, trace, said) -> None:
+    """Each row: the name and step, the printed value exactly as printed, the engine's
+    value at the printed precision, their difference as the row shows them, the verdict;
+    then one explanation per wrong value (2018) or per figure (Mazur)."""
+    assert header[1:] == ["printed", "engine", "difference", "verdict"]
     values = entries(data)
     assert len(rows) == len(values)
     for row, entry in zip(rows, values):
@@ -472,15 +525,12 @@ def test_page_table_shows_every_printed_value_beside_the_engine(
                 assert row[3] == _engine_tex(diff.reshape(engine.shape), decimals)
         else:
             assert row[2] == _engine_tex(engine, 4) and row[4] == "left out"
-    items = [" ".join(li.get_text(" ").split())
-             for li in table.find_next("ul").find_all("li")]
     explained = [e for e in values if not e["correct"]] if page.startswith("hand") else values
     assert len(items) == len(explained)
     for item, entry in zip(items, explained):
-        # math in an explanation ($…$) reaches the HTML as \(…\) for MathJax
-        said = re.sub(r"\$(.+?)\$", r"\\(\1\\)", " ".join(entry["explanation"].split()))
+        expected = said(" ".join(entry["explanation"].split()))
         # (spacing around the math differs once the HTML is read back as text)
-        assert "".join(item.split()).endswith("".join(said.split())), entry["key"]
+        assert "".join(item.split()).endswith("".join(expected.split())), entry["key"]
 
 
 def _floats(p):
