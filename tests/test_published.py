@@ -539,7 +539,15 @@ def _floats(p):
 
 @builds_a_site
 def test_2018_page_shows_the_diagnosis(site, trace_2018):
-    text = " ".join(_article(site, "hand-calculation-2018").get_text(" ").split())
+    _check_2018_diagnosis(" ".join(_article(site, "hand-calculation-2018").get_text(" ").split()),
+                          trace_2018)
+
+
+def test_2018_page_markdown_shows_the_diagnosis(trace_2018):
+    _check_2018_diagnosis(" ".join(_markdown("hand-calculation-2018").split()), trace_2018)
+
+
+def _check_2018_diagnosis(text: str, trace_2018: dict) -> None:
     o = np.array(trace_2018["forward"]["o_out"][0])
     data = tomllib.loads(DATA_2018.read_text(encoding="utf-8"))
     printed_o = np.array([float(v) for v in data["value"][4]["published"]])
