@@ -45,16 +45,20 @@ def _page_modules_under_both_names() -> None:
 _page_modules_under_both_names()
 
 
-def pytest_sessionstart(session) -> None:
-    """Under mutmut, forget every result the unmutated code cached (lru_cache).
+@pytest.fixture(autouse="MUTANT_UNDER_TEST" in os.environ)
+def _no_cached_results():
+    """Under mutmut, forget every result the code cached (lru_cache) before each test.
 
     mutmut forks each mutant's test run from a process that has already run the tests
     on the unmutated code; a function cached there (mistakes' catalogue by size, the
     article and the published checks by content) would hand the mutant's tests the
-    unmutated result, and the mutant would survive without ever running.
+    unmutated result, and the mutant would survive without ever running. Per test, so
+    that mutmut also sees each test that reads a cached result reach the code.
     """
-    if "MUTANT_UNDER_TEST" not in os.environ:
-        return
+    _clear_caches()
+
+
+def _clear_caches() -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith(("backprop_core", "scripts.")) or name in PAGE_MODULES:
             for value in list(vars(module).values()):

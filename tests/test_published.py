@@ -25,6 +25,9 @@ import numpy as np
 from backprop_core.precision import shown
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from inprocess import shared_scope  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -77,12 +80,12 @@ def trace_mazur() -> dict:
     return cli_trace(ROOT / "examples" / "mazur-2015.toml")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def h18() -> P.Check:
     return P.hand_calculation_2018(DATA_2018)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def mz() -> P.Check:
     return P.mazur_2015(DATA_MAZUR)
 
