@@ -354,7 +354,9 @@ def test_a_value_marked_wrong_that_the_engine_matches_fails(tmp_path):
         'example = "examples/mazur-2015.toml"',
         f'example = "{(ROOT / "examples" / "mazur-2015.toml").as_posix()}"')
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(P.PublishedError, match=r"'E_after'\.correct: the file says wrong"):
+    with pytest.raises(P.PublishedError, match=r"'E_after'\.correct: the file says wrong; "
+                                               r"the engine's loss_after matches the printed "
+                                               r"value at 9 decimals$"):
         P.mazur_2015(path)
 
 
@@ -640,3 +642,88 @@ def test_page_sources_type_no_numbers(page):
     source = (ROOT / "docs" / page).read_text(encoding="utf-8")
     typed = re.findall(r"(?<![\w.])\d+\.\d+", source)
     assert not typed, f"docs/{page}: hand-typed numbers {typed}"
+
+
+# ---------------------------------------------------------------------------------------
+# Every field of a comparison, and the answers file built from the printed values
+
+
+@pytest.mark.parametrize("check, trace_fixture, data", [
+    ("h18", "trace_2018", DATA_2018), ("mz", "trace_mazur", DATA_MAZUR)])
+def test_every_comparison_field_against_the_cli_trace(request, check, trace_fixture, data):
+    """engine: the CLI's value at the path; difference: engine − printed; mask: the
+    printed rounding rule, each computed here from the data file's strings."""
+    c, trace = request.getfixturevalue(check), request.getfixturevalue(trace_fixture)
+    assert [r.published.key for r in c.rows] == [e["key"] for e in entries(data)]
+    for row, entry in zip(c.rows, entries(data)):
+        assert c.compare[entry["key"]] is row and c.by_key[entry["key"]] is row.published
+        if "engine" not in entry:
+            assert (row.engine, row.difference, row.mask) == (None, None, None)
+            continue
+        engine = np.asarray(_at(trace, entry["engine"]), dtype=float)
+        np.testing.assert_allclose(row.engine, engine, rtol=1e-12, atol=1e-15)
+        printed = entry["published"]
+        if not (isinstance(printed, list) or re.fullmatch(r"-?\d+(\.\d+)?", printed)):
+            assert row.difference is None and row.mask is None and not row.numeric
+            continue
+        values = np.array(_floats(printed), dtype=float)
+        decimals = max(places(p) for p in flat(printed))
+        np.testing.assert_allclose(row.difference, engine - values, rtol=1e-12, atol=1e-15)
+        mask = np.vectorize(lambda v, p: rounds_to(float(v), p))(engine, np.array(printed))
+        assert row.mask.tolist() == mask.tolist(), entry["key"]
+        assert row.matches == entry["correct"] == bool(mask.all())
+
+
+def _answer_at(answers: dict, path: str):
+    key, index = re.fullmatch(r"([\w.]+)((?:\[\d+\])*)", path).groups()
+    section, _, name = key.rpartition(".")
+    value = (answers[section] if section else answers)[name]
+    for i in re.findall(r"\d+", index):
+        value = value[int(i)]
+    return value
+
+
+def test_answers_2018_hold_each_printed_value_at_its_engine_path(h18):
+    answers = P.answers_2018(h18)
+    numeric = [e for e in entries(DATA_2018) if "engine" in e
+               and (isinstance(e["published"], list) or re.fullmatch(r"-?\d+(\.\d+)?",
+                                                                      e["published"]))]
+    assert numeric
+    for e in numeric:
+        assert _answer_at(answers, e["engine"]) == e["published"], e["key"]
+    # dE_do_out: only its first entry was printed; the rest is "" (nothing to check)
+    assert answers["backward"]["dE_do_out"] == [["-1.719", ""]]
+    # one value left out: its whole trace key goes, the others stay
+    left = P.answers_2018(h18, leave_out="dE_do_out1")
+    assert "dE_do_out" not in left["backward"]
+    assert left["forward"] == answers["forward"] and left["loss"] == answers["loss"]
+
+
+def test_answers_toml_writes_numbers_as_printed():
+    answers = {"loss": "0.4704", "forward": {"o_in": [["1.3693", ""]]},
+               "backward": {"dE_do_out": [["-1.719", "0.50"]]}}
+    assert P.answers_toml(answers, header="# the 2018 article") == (
+        '# the 2018 article\nloss = 0.4704\n\n[forward]\no_in = [[1.3693, ""]]\n\n'
+        '[backward]\ndE_do_out = [[-1.719, 0.50]]\n')
+    assert P.answers_toml({"loss": "0.4704"}) == "loss = 0.4704\n"
+
+
+@pytest.mark.parametrize("value, printed, decimals, ok", [
+    (0.675, 0.67, 2, True),         # exactly half a unit away (a binary float's hair)
+    (0.665, 0.67, 2, True),
+    (0.6751, 0.67, 2, False),
+    (0.6649, 0.67, 2, False),
+    (0.29102792, 0.291027924, 9, False),
+])
+def test_published_matches_at_its_edges(value, printed, decimals, ok):
+    assert bool(P.matches(value, np.array(printed), decimals)) is ok
+
+
+def test_the_correct_flag_messages_name_both_sides(tmp_path):
+    path = _copy_with(tmp_path, DATA_2018, 'published = ["0.6615", "0.6770"]',
+                      'published = ["0.6615", "0.6771"]')
+    with pytest.raises(P.PublishedError) as err:
+        P.hand_calculation_2018(path)
+    assert str(err.value).endswith(
+        "value 'h_out'.correct: the file says correct; the engine's forward.h_out[0] does "
+        "not match the printed value at 4 decimals")
