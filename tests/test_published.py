@@ -534,6 +534,19 @@ def test_page_markdown_shows_every_printed_value_beside_the_engine(
             break
         items.append(" ".join(line[2:].split()))
     _check_table(header, rows, items, page, data, trace, said=lambda text: text)
+    # as Markdown: a formula or words as code (nothing to compare) or in italics (held
+    # against an engine value), the verdict of a match in bold, math in $…$
+    raw = [[c.strip() for c in line.strip().strip("|").split(" | ")]
+           for line in lines[start + 2:end]]
+    for cells, entry in zip(raw, entries(data)):
+        name = f"${entry['symbol']}$" if "symbol" in entry else entry["name"]
+        assert cells[0] == f"{name}<br><small>{entry['step']}</small>", entry["key"]
+        printed = entry["published"]
+        if isinstance(printed, str) and not re.fullmatch(r"-?\d+(\.\d+)?", printed):
+            assert cells[1] == (f"`{printed}`" if "engine" not in entry else f"*{printed}*")
+        else:
+            assert cells[1].startswith("$") and cells[1].endswith("$")
+        assert (cells[4] == "**matches**") == entry["correct"], entry["key"]
 
 
 def _check_table(header, rows, items, page, data, trace, said) -> None:
@@ -546,16 +559,23 @@ def _check_table(header, rows, items, page, data, trace, said) -> None:
     for row, entry in zip(rows, values):
         printed = entry["published"]
         numeric = isinstance(printed, list) or re.fullmatch(r"-?\d+(\.\d+)?", printed)
-        assert row[0].endswith(entry["step"]), entry["key"]
+        # the name as the article writes it (its symbol, if any), then its step
+        assert row[0] == f"{entry.get('symbol', entry['name'])} {entry['step']}", entry["key"]
         assert row[1] == _printed_tex(printed), entry["key"]
         if "engine" not in entry:
-            assert row[2] == "—" and row[4] == "wrong"
+            assert row[2] == row[3] == "—" and row[4] == "wrong"
             continue
         engine = _at(trace, entry["engine"])
         if numeric:
             decimals = max(places(p) for p in flat(printed))
             assert row[2] == _engine_tex(engine, decimals), entry["key"]
             assert (row[4] == "matches") == entry["correct"], entry["key"]
+            # the verdict counts the entries that do not round to the printed ones
+            off = sum(not rounds_to(float(v), p) for v, p in
+                      zip(np.ravel(engine), flat(printed)))
+            size = len(flat(printed))
+            assert row[4] == ("matches" if not off else "wrong" if off == size
+                              else f"wrong ({off} of {size})"), entry["key"]
             if entry["correct"]:
                 assert row[3] == "within rounding"
             else:
@@ -566,6 +586,7 @@ def _check_table(header, rows, items, page, data, trace, said) -> None:
                 assert row[3] == _engine_tex(diff.reshape(engine.shape), decimals)
         else:
             assert row[2] == _engine_tex(engine, 4) and row[4] == "left out"
+            assert row[3] == "—"
     explained = [e for e in values if not e["correct"]] if page.startswith("hand") else values
     assert len(items) == len(explained)
     for item, entry in zip(items, explained):
@@ -586,6 +607,31 @@ def test_2018_page_shows_the_diagnosis(site, trace_2018):
 
 def test_2018_page_markdown_shows_the_diagnosis(trace_2018):
     _check_2018_diagnosis(" ".join(_markdown("hand-calculation-2018").split()), trace_2018)
+
+
+def test_2018_page_says_which_rebuilt_values_reproduce_the_printed_ones(h18):
+    """Each "reproduces" / "does not reproduce" on the page, as REPRODUCED has it."""
+    text = " ".join(_markdown("hand-calculation-2018").split())
+    show = P.Show(h18)
+    for key, tail in (("o_out", "the printed"), ("loss", "the printed value"),
+                      ("W_ho_updated", "its printed update"), ("dE_dW_ih", "the printed")):
+        said = "reproduces" if np.all(REPRODUCED[key]) else "does not reproduce"
+        found = re.search(re.escape(f"{show.rebuilt(key)}$") + r",? (?:which )?"
+                          r"(reproduces|does not reproduce) " + re.escape(tail), text)
+        assert found and found.group(1) == said, key
+    # W_ho's first column reproduces under its own rule, the second does not
+    assert "The first column reproduces the" in text
+    # o_in's first entry is reproduced (rounded up), its second by nothing
+    assert "which reproduces the printed" in text.split(f"${show.at('o_in', 0)}$")[0]
+
+
+def test_mazur_page_markdown_says_which_round_agrees(mz):
+    text = " ".join(_markdown("mazur-2015").split())
+    # his error after one round reproduces the second figure; his w1' matches the first
+    assert mz.rebuilt["E_after"].reproduces and mz.compare["w1_updated"].matches
+    assert "$0.291027924$, which agrees with the second at his printed precision" in text
+    assert "$w_1' = 0.149780716$, on the other hand, agrees with the first" in text
+    assert "does not agree" not in text
 
 
 def _check_2018_diagnosis(text: str, trace_2018: dict) -> None:
