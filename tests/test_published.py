@@ -773,3 +773,10 @@ def test_the_correct_flag_messages_name_both_sides(tmp_path):
     assert str(err.value).endswith(
         "value 'h_out'.correct: the file says correct; the engine's forward.h_out[0] does "
         "not match the printed value at 4 decimals")
+
+
+def test_a_missing_data_file_is_one_clear_line(tmp_path):
+    missing = tmp_path / "published-2018.toml"
+    with pytest.raises(P.PublishedError) as err:
+        P.hand_calculation_2018(missing)
+    assert str(err.value) == f"{missing}: no such file"
