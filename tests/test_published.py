@@ -394,6 +394,10 @@ def test_a_value_marked_wrong_that_the_engine_matches_fails(tmp_path):
     ('published = "Relu(Sigmoid(x W_ih + b_1) W_ho + b_2)"\ncorrect = false',
      'published = "Relu(Sigmoid(x W_ih + b_1) W_ho + b_2)"\ncorrect = true',
      r"value 'architecture'\.correct: true needs a printed number and an engine path"),
+    ('published = ["0.67", "0.74"]\nengine = "forward.h_in[0]"\ncorrect = true',
+     'published = "n/a"\nengine = "forward.h_in[0]"\ncorrect = true',
+     r"value 'h_in'\.correct: true needs a printed number and an engine path to hold it "
+     r"to; got published='n/a', engine='forward\.h_in\[0\]'$"),
     ('published = ["0.67", "0.74"]', 'published = [["0.67", "0.74"], ["0.1"]]',
      r"value 'h_in'\.published: expected a number, a row or a rectangular matrix"),
     ('engine = "forward.h_in[0]"', 'engine = 5',
@@ -780,3 +784,12 @@ def test_a_missing_data_file_is_one_clear_line(tmp_path):
     with pytest.raises(P.PublishedError) as err:
         P.hand_calculation_2018(missing)
     assert str(err.value) == f"{missing}: no such file"
+
+
+def test_a_value_that_is_not_a_table_is_one_clear_line(tmp_path):
+    path = tmp_path / "published.toml"
+    path.write_text('value = [1]\n[source]\ntitle = "t"\nyear = 2018\nkind = "k"\n',
+                    encoding="utf-8")
+    with pytest.raises(P.PublishedError) as err:
+        P.load_published(path)
+    assert str(err.value) == f"{path}: value[0]: expected a table; got 1"
