@@ -793,3 +793,24 @@ def test_a_value_that_is_not_a_table_is_one_clear_line(tmp_path):
     with pytest.raises(P.PublishedError) as err:
         P.load_published(path)
     assert str(err.value) == f"{path}: value[0]: expected a table; got 1"
+
+
+def test_rebuilt_values_against_a_hand_calculation_from_the_printed_ones(h18, mz):
+    """Each Rebuilt's key and value, recomputed here from the 2018 article's printed
+    numbers (its h_out 0.6615, 0.6770 and o_out 0.5818, 0.4182) with its own formulas."""
+    assert all(r.key == key for key, r in h18.rebuilt.items())
+    assert all(r.key == key for key, r in mz.rebuilt.items())
+    h_out, o_out = np.array([0.6615, 0.6770]), np.array([0.5818, 0.4182])
+    used_W, used_b = np.array([[0.7, 0.5], [0.6, 0.4]]), np.array([0.5, 0.6])
+    hand = {
+        "o_in": h_out @ used_W + used_b,                     # 1.36925, 1.20155 exactly
+        "dE_do_out1": -1 / o_out[0],
+        "do_out1_do_in1": o_out[0] * o_out[1],
+        # binary cross-entropy in log10, each term rounded to 4 places as printed
+        "loss": round(-math.log10(o_out[0]), 4) + round(-math.log10(1 - o_out[1]), 4),
+    }
+    for key, value in hand.items():
+        np.testing.assert_allclose(h18.rebuilt[key].value, value, rtol=1e-12, err_msg=key)
+    # Mazur's error after one round through the updated w5..w8 rounds to his figure
+    assert rounds_to(float(mz.rebuilt["E_after"].value), "0.291027924")
+    assert not rounds_to(float(mz.step.loss_after), "0.291027924")
