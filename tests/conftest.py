@@ -8,7 +8,9 @@ the end of the run, so the number can be quoted in reports.
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,6 +19,51 @@ import pytest
 from hypothesis import settings
 
 from backprop_core import Network, Params
+
+#: The page modules in scripts/ that mutation testing mutates (pyproject, [tool.mutmut]).
+PAGE_MODULES = ("fmt", "escape", "check_page", "published", "article", "figures", "practice")
+
+
+def _page_modules_under_both_names() -> None:
+    """Under mutmut, make `import fmt` and `scripts.fmt` one module (likewise each page module).
+
+    mutmut names a mutant of scripts/fmt.py `scripts.fmt.…` and switches it on only in
+    the module of that name, while the tests and the scripts import it as plain `fmt`
+    (scripts/ is on sys.path, not a package). Imported once as `scripts.fmt` and
+    registered under `fmt` too, the module the tests call is the one mutmut mutates.
+    Outside mutmut (no MUTANT_UNDER_TEST) nothing changes.
+    """
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    scripts = str(Path(__file__).resolve().parents[1] / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    for name in PAGE_MODULES:  # fmt and escape first: the others import them
+        sys.modules[name] = importlib.import_module(f"scripts.{name}")
+
+
+_page_modules_under_both_names()
+
+
+@pytest.fixture(autouse="MUTANT_UNDER_TEST" in os.environ)
+def _no_cached_results():
+    """Under mutmut, forget every result the code cached (lru_cache) before each test.
+
+    mutmut forks each mutant's test run from a process that has already run the tests
+    on the unmutated code; a function cached there (mistakes' catalogue by size, the
+    article and the published checks by content) would hand the mutant's tests the
+    unmutated result, and the mutant would survive without ever running. Per test, so
+    that mutmut also sees each test that reads a cached result reach the code.
+    """
+    _clear_caches()
+
+
+def _clear_caches() -> None:
+    for name, module in list(sys.modules.items()):
+        if name.startswith(("backprop_core", "scripts.")) or name in PAGE_MODULES:
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
 
 # Hypothesis profiles. "ci" (the default: Hypothesis' own settings, derandomized so that
 # a submission's run is repeatable) is the suite's fast run. "thorough" (opt-in: HYPOTHESIS_PROFILE=thorough sh scripts/test.sh

@@ -99,3 +99,114 @@ def test_each_row_is_calculator_true(name):
                 if abs(got - shown) > ctx.create_decimal(5).scaleb(half - 1):
                     off.append((r.name, r.analytic, r.numeric, text, got))
     assert not off, off[:4]
+
+
+@pytest.mark.parametrize("name", ["default", "batch-3-4-3", "relu", "mazur-2015"])
+def test_each_row_shows_the_fewest_digits_that_are_calculator_true(name):
+    """One digit fewer on a row's two gradients and subtracting them no longer gives the
+    shown |a − n| and relative error: the page adds digits only where they are needed."""
+    from decimal import localcontext
+
+    ex = load_example(ROOT / "examples" / f"{name}.toml")
+    rows = check_page.gradient_rows(ex)      # the public entry point, without a check given
+    assert [r.name for r in rows] == [r.name for r in check_page.table(ex).rows]
+    checked = 0
+    with localcontext() as ctx:
+        ctx.prec = 50
+        for r in rows:
+            if "times" in r.analytic or "times" in r.numeric:
+                continue
+            places = len(r.analytic.partition(".")[2])
+            extra = places - check_page.SHOWN_DECIMALS
+            if extra <= 0:
+                continue
+            a = _decimal(check_page.fmt.num(r.analytic_value, check_page.SHOWN_DECIMALS, extra - 1))
+            n = _decimal(check_page.fmt.num(r.numeric_value, check_page.SHOWN_DECIMALS, extra - 1))
+            diff = abs(a - n)
+            rel = diff / (abs(a) + abs(n))
+            lands = [abs(got - _decimal(text))
+                     <= ctx.create_decimal(5).scaleb(_decimal(text).as_tuple().exponent - 1)
+                     for text, got in ((r.abs_diff, diff), (r.rel_error, rel))]
+            assert not all(lands), (r.name, r.analytic, r.numeric, extra)
+            checked += 1
+    assert checked >= 3
+
+
+def test_a_row_whose_gradients_agree_exactly(monkeypatch):
+    """|a − n| = 0 (a zero gradient, or two equal ones): no extra digits, zeros shown."""
+    ex = load_example(ROOT / "examples" / "default.toml")
+    real = check_page.check_for(ex)
+    same = real.analytic.map(lambda k, v: v.copy())
+    same.b_h[0] = 0.0
+    agreed = _faked(ex, numeric=lambda p: same, analytic=lambda p: same)
+    rows = {r.name: r for r in check_page.gradient_rows(ex, agreed)}
+    zero = rows["b_{h_1}"]
+    assert (zero.analytic, zero.numeric, zero.abs_diff, zero.rel_error) == ("0", "0", "0", "0")
+    w = rows["W_{i_1h_1}"]                   # 0.00253369389… at the page's 10 places
+    assert (w.analytic, w.numeric, w.abs_diff) == ("0.0025336939", "0.0025336939", "0")
+
+
+def _value(tex: str) -> float:
+    return float(tex.replace(r" \times 10^{", "e").rstrip("}"))
+
+
+def _significant(tex: str) -> int:
+    mantissa = tex.split(r" \times")[0].lstrip("-").replace(".", "").lstrip("0")
+    return len(mantissa)
+
+
+@pytest.mark.parametrize("name", ["default", "batch-3-4-3"])
+def test_every_summary_field_of_the_table(name):
+    """The summary the page prints under the table, each field against a value computed
+    here: the largest differences from the rows' two gradients, float rounding's share
+    from the loss a student works by hand (tests/student.py), all to their digits."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import student
+
+    ex = load_example(ROOT / "examples" / f"{name}.toml")
+    t = check_page.table(ex)
+    eps = 1e-6                                     # the engine's finite-difference step
+    assert (t.eps, t.truncation_order) == (r"1.0 \times 10^{-6}", r"1.0 \times 10^{-12}")
+    diffs = [abs(r.analytic_value - r.numeric_value) for r in t.rows]
+    rels = [d / (abs(r.analytic_value) + abs(r.numeric_value)) for d, r in zip(diffs, t.rows)]
+    loss = float(np.sum(student.work(ex)["loss"]))
+    for text, value, digits in ((t.max_abs_diff, max(diffs), 2),
+                                (t.max_rel_error, max(rels), 2),
+                                (t.rounding, np.finfo(float).eps * loss / eps, 1)):
+        assert _significant(text) == digits, text
+        assert abs(_value(text) - value) <= 0.5 * 10.0 ** (np.floor(np.log10(value)) - digits + 1) \
+            * (1 + 1e-9), (text, value)
+    assert t.max_rel_error_value == pytest.approx(max(rels), rel=1e-9)
+    assert t.worst is t.rows[int(np.argmax(rels))]
+    for r, d in zip(t.rows, diffs):
+        assert r.abs_diff_value == d
+    # each row's index is the 0-based position its 1-based name spells out
+    for r in t.rows:
+        assert r.name == check_page.tex_name(r.param, r.index)
+        assert len(r.index) == (2 if r.param.startswith("W") else 1)
+
+
+@pytest.mark.parametrize("analytic, numeric, suspect", [
+    (0.3, -0.3, True),            # the sign wrong: |a − n| large although a + n = 0
+    (0.0, 1e-8, False),           # |a − n| exactly at SUSPECT_ABS: rounding, not a bug
+    (0.0, 1.1e-8, True),
+])
+def test_suspect_rows_at_the_edges(monkeypatch, analytic, numeric, suspect):
+    ex = load_example(ROOT / "examples" / "default.toml")
+    one = lambda v: lambda p: replace(p, b_o=np.array([v, p.b_o[1]]))  # noqa: E731
+    faked = _faked(ex, analytic=one(analytic), numeric=one(numeric))
+    monkeypatch.setattr(check_page, "check_for", lambda example: faked)
+    t = check_page.table(ex)
+    assert [r.name for r in t.suspect] == (["b_{o_1}"] if suspect else [])
+
+
+def test_a_relative_error_exactly_at_the_limit_is_not_suspect(monkeypatch):
+    ex = load_example(ROOT / "examples" / "default.toml")
+    g = _faked(ex, analytic=lambda p: replace(p, b_o=np.array([0.5, p.b_o[1]])),
+               numeric=lambda p: replace(p, b_o=np.array([0.4, p.b_o[1]])))
+    rel = g.rel_error.map(lambda k, v: v.copy())
+    rel.b_o[0] = check_page.SUSPECT_REL          # |a − n| = 0.1, far above SUSPECT_ABS
+    monkeypatch.setattr(check_page, "check_for", lambda example: replace(g, rel_error=rel))
+    assert check_page.table(ex).suspect == []
+    rel.b_o[0] = np.nextafter(check_page.SUSPECT_REL, 1.0)
+    assert [r.name for r in check_page.table(ex).suspect] == ["b_{o_1}"]

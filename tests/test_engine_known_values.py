@@ -10,12 +10,16 @@ h1→o1, h2→o1, h1→o2, h2→o2 = W_ho[0,0], W_ho[1,0], W_ho[0,1], W_ho[1,1].
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from backprop_core import load_example
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from inprocess import shared_scope  # noqa: E402
+
+from backprop_core import load_example  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -24,12 +28,12 @@ def places(value: str) -> int:
     return len(value.split(".")[1])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def default():
     return load_example(EXAMPLES / "default.toml").step()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def mazur():
     return load_example(EXAMPLES / "mazur-2015.toml").step()
 

@@ -21,6 +21,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from inprocess import shared_scope  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -97,7 +100,7 @@ def cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("figure-cache")
 
 
-@pytest.fixture(scope="module", params=EXAMPLES)
+@pytest.fixture(scope=shared_scope, params=EXAMPLES)
 def case(request, cache):
     path = ROOT / "examples" / f"{request.param}.toml"
     built = figures.build(path, cache)

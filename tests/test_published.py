@@ -25,6 +25,9 @@ import numpy as np
 from backprop_core.precision import shown
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from inprocess import shared_scope  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -77,12 +80,12 @@ def trace_mazur() -> dict:
     return cli_trace(ROOT / "examples" / "mazur-2015.toml")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def h18() -> P.Check:
     return P.hand_calculation_2018(DATA_2018)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def mz() -> P.Check:
     return P.mazur_2015(DATA_MAZUR)
 
@@ -351,7 +354,9 @@ def test_a_value_marked_wrong_that_the_engine_matches_fails(tmp_path):
         'example = "examples/mazur-2015.toml"',
         f'example = "{(ROOT / "examples" / "mazur-2015.toml").as_posix()}"')
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(P.PublishedError, match=r"'E_after'\.correct: the file says wrong"):
+    with pytest.raises(P.PublishedError, match=r"'E_after'\.correct: the file says wrong; "
+                                               r"the engine's loss_after matches the printed "
+                                               r"value at 9 decimals$"):
         P.mazur_2015(path)
 
 
@@ -368,7 +373,47 @@ def test_a_value_marked_wrong_that_the_engine_matches_fails(tmp_path):
     ('key = "h_out"', 'key = "h_in"', r"expected a unique key; 'h_in' appears twice"),
     ('learning_rate_ih = 0.2', 'learning_rate_ih = "0.2"',
      r"original\.learning_rate_ih: expected a number; got '0\.2'"),
-    ('x = [[0.1, 0.2]]', 'x = [[0.1, "a"]]', r"start\.x: expected an array of rows"),
+    ('x = [[0.1, 0.2]]', 'x = [[0.1, "a"]]', r"start\.x: expected an array of rows"),    # every refusal of the format names the field, what it expects and what it found
+    ('year = 2018', 'year = "2018"', r"source\.year: expected a int; got '2018'$"),
+    ('title = "Backward', 'title = 7\nt = "Backward', r"source\.title: expected a str; got 7$"),
+    ('kind = "blog', 'kind = 1\nk = "blog', r"source\.kind: expected a str; got 1$"),
+    ('url = "https', 'url = 1\nu = "https', r"source\.url: expected a str; got 1$"),
+    ('url = "https', 'author = 2\nu = "https', r"source\.author: expected a str; got 2$"),
+    ('key = "architecture"', 'ke = "architecture"',
+     r"value\[0\]\.key: expected a non-empty string; got None$"),
+    ('key = "architecture"', 'key = " "', r"value\[0\]\.key: expected a non-empty string; got ' '$"),
+    ('step = "1. The architecture"', 'step = ""', r"value\[0\]\.step: expected a non-empty string"),
+    ('name = "the network as a formula"', 'name = 3',
+     r"value\[0\]\.name: expected a non-empty string; got 3$"),
+    ("explanation = '''The text says", "explanation = ' '\nx = '''The text says",
+     r"value\[0\]\.explanation: expected a non-empty string; got ' '$"),
+    ('correct = false', 'correct = "no"',
+     r"value 'architecture'\.correct: expected true or false; got 'no'$"),
+    ('published = "Relu(Sigmoid(x W_ih + b_1) W_ho + b_2)"', 'publish = "Relu"',
+     r"value 'architecture'\.published: expected the printed value; the key is missing$"),
+    ('published = "Relu(Sigmoid(x W_ih + b_1) W_ho + b_2)"\ncorrect = false',
+     'published = "Relu(Sigmoid(x W_ih + b_1) W_ho + b_2)"\ncorrect = true',
+     r"value 'architecture'\.correct: true needs a printed number and an engine path"),
+    ('published = ["0.67", "0.74"]\nengine = "forward.h_in[0]"\ncorrect = true',
+     'published = "n/a"\nengine = "forward.h_in[0]"\ncorrect = true',
+     r"value 'h_in'\.correct: true needs a printed number and an engine path to hold it "
+     r"to; got published='n/a', engine='forward\.h_in\[0\]'$"),
+    ('published = ["0.67", "0.74"]', 'published = [["0.67", "0.74"], ["0.1"]]',
+     r"value 'h_in'\.published: expected a number, a row or a rectangular matrix"),
+    ('engine = "forward.h_in[0]"', 'engine = 5',
+     r"value 'h_in'\.engine: expected a trace path like forward\.o_in\[0\]; got 5$"),
+    ('engine = "forward.h_in[0]"', 'engine = "forward.h_in[7]"',
+     r"'forward\.h_in\[7\]': index 7 is out of range for shape \(1, 2\)"),
+    ('W_ho_forward = [[0.7', 'W_ho_forward = 1\nW = [[0.7',
+     r"original\.W_ho_forward: expected a array; got 1$"),
+    ('b_o_forward = [0.5, 0.6]', 'b_o_forward = "a"', r"original\.b_o_forward: expected a array; got 'a'$"),
+    ('learning_rate_ih = 0.2', 'learning_rate_ih = true',
+     r"original\.learning_rate_ih: expected a number; got True$"),
+    ('log_base = 10', 'log_base = 1.5', r"original\.log_base: expected a integer or string; got 1\.5$"),
+    ('loss_formula = "binary"', 'loss_formula = 2', r"original\.loss_formula: expected a string; got 2$"),
+    ('log_base = 10', 'log_base = 2',
+     r"original: expected loss_formula binary or cross_entropy and log_base 10 or \"e\"; "
+     r"got 'binary', 2$"),
 ])
 def test_malformed_data_file_is_one_clear_line(tmp_path, old, new, message):
     path = _copy_with(tmp_path, DATA_2018, old, new)
@@ -380,6 +425,13 @@ def test_malformed_data_file_is_one_clear_line(tmp_path, old, new, message):
 
 # ---------------------------------------------------------------------------------------
 # The built pages show these numbers, whatever example the site is built from
+
+
+#: A test that builds a whole site (a minute of subprocess) is left out of mutation
+#: testing (scripts/mutation.sh sets MUTANT_UNDER_TEST), as tests/site is: once per
+#: mutant it would cost hours; the same pages are read there by the site tests.
+builds_a_site = pytest.mark.skipif("MUTANT_UNDER_TEST" in os.environ,
+                                   reason="builds a site: not in the mutation run")
 
 
 def _build(out: Path, example: Path) -> Path:
@@ -428,6 +480,7 @@ def _engine_tex(value, decimals: int) -> str:
     return fmt.mat(value if value.ndim == 2 else value[None, :], decimals)
 
 
+@builds_a_site
 @pytest.mark.parametrize("page, data, trace_fixture", [
     ("hand-calculation-2018", DATA_2018, "trace_2018"),
     ("mazur-2015", DATA_MAZUR, "trace_mazur"),
@@ -437,23 +490,96 @@ def test_page_table_shows_every_printed_value_beside_the_engine(
     trace = request.getfixturevalue(trace_fixture)
     table = _article(site, page).find("table")
     header = [_math(th) for th in table.find_all("th")]
-    assert header[1:] == ["printed", "engine", "difference", "verdict"]
     rows = [[_math(td) for td in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")]
+    items = [" ".join(li.get_text(" ").split())
+             for li in table.find_next("ul").find_all("li")]
+    # math in an explanation ($…$) reaches the HTML as \(…\) for MathJax
+    _check_table(header, rows, items, page, data, trace,
+                 said=lambda text: re.sub(r"\$(.+?)\$", r"\\(\1\\)", text))
+
+
+def _markdown(page: str) -> str:
+    """A published-values page's Markdown, rendered in-process as the build renders it
+    (its template with `published.page_variables()`; any other name is an error)."""
+    import jinja2
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    source = (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8")
+    return env.from_string(source).render(**P.page_variables())
+
+
+def _cells(line: str) -> list[str]:
+    """A Markdown table row's cells as a reader sees them: no $, tags or emphasis."""
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", c).replace("$", "").split())
+             for c in line.strip().strip("|").split(" | ")]
+    return [re.sub(r"^(\*\*|\*|`)(.*)\1$", r"\2", c) for c in cells]
+
+
+@pytest.mark.parametrize("page, data, trace_fixture", [
+    ("hand-calculation-2018", DATA_2018, "trace_2018"),
+    ("mazur-2015", DATA_MAZUR, "trace_mazur"),
+])
+def test_page_markdown_shows_every_printed_value_beside_the_engine(
+        request, page, data, trace_fixture):
+    """The same table read from the page's Markdown, without building a site (fast
+    enough for mutation testing, which leaves the site builds out)."""
+    trace = request.getfixturevalue(trace_fixture)
+    lines = _markdown(page).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| ") and
+                 line.rstrip().endswith("| verdict |"))
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("|"))
+    header = _cells(lines[start])
+    rows = [_cells(line) for line in lines[start + 2:end]]
+    after = lines[end:]
+    first = next(i for i, line in enumerate(after) if line.startswith("- "))
+    items = []
+    for line in after[first:]:
+        if not line.startswith("- "):
+            break
+        items.append(" ".join(line[2:].split()))
+    _check_table(header, rows, items, page, data, trace, said=lambda text: text)
+    # as Markdown: a formula or words as code (nothing to compare) or in italics (held
+    # against an engine value), the verdict of a match in bold, math in $…$
+    raw = [[c.strip() for c in line.strip().strip("|").split(" | ")]
+           for line in lines[start + 2:end]]
+    for cells, entry in zip(raw, entries(data)):
+        name = f"${entry['symbol']}$" if "symbol" in entry else entry["name"]
+        assert cells[0] == f"{name}<br><small>{entry['step']}</small>", entry["key"]
+        printed = entry["published"]
+        if isinstance(printed, str) and not re.fullmatch(r"-?\d+(\.\d+)?", printed):
+            assert cells[1] == (f"`{printed}`" if "engine" not in entry else f"*{printed}*")
+        else:
+            assert cells[1].startswith("$") and cells[1].endswith("$")
+        assert (cells[4] == "**matches**") == entry["correct"], entry["key"]
+
+
+def _check_table(header, rows, items, page, data, trace, said) -> None:
+    """Each row: the name and step, the printed value exactly as printed, the engine's
+    value at the printed precision, their difference as the row shows them, the verdict;
+    then one explanation per wrong value (2018) or per figure (Mazur)."""
+    assert header[1:] == ["printed", "engine", "difference", "verdict"]
     values = entries(data)
     assert len(rows) == len(values)
     for row, entry in zip(rows, values):
         printed = entry["published"]
         numeric = isinstance(printed, list) or re.fullmatch(r"-?\d+(\.\d+)?", printed)
-        assert row[0].endswith(entry["step"]), entry["key"]
+        # the name as the article writes it (its symbol, if any), then its step
+        assert row[0] == f"{entry.get('symbol', entry['name'])} {entry['step']}", entry["key"]
         assert row[1] == _printed_tex(printed), entry["key"]
         if "engine" not in entry:
-            assert row[2] == "—" and row[4] == "wrong"
+            assert row[2] == row[3] == "—" and row[4] == "wrong"
             continue
         engine = _at(trace, entry["engine"])
         if numeric:
             decimals = max(places(p) for p in flat(printed))
             assert row[2] == _engine_tex(engine, decimals), entry["key"]
             assert (row[4] == "matches") == entry["correct"], entry["key"]
+            # the verdict counts the entries that do not round to the printed ones
+            off = sum(not rounds_to(float(v), p) for v, p in
+                      zip(np.ravel(engine), flat(printed)))
+            size = len(flat(printed))
+            assert row[4] == ("matches" if not off else "wrong" if off == size
+                              else f"wrong ({off} of {size})"), entry["key"]
             if entry["correct"]:
                 assert row[3] == "within rounding"
             else:
@@ -464,23 +590,55 @@ def test_page_table_shows_every_printed_value_beside_the_engine(
                 assert row[3] == _engine_tex(diff.reshape(engine.shape), decimals)
         else:
             assert row[2] == _engine_tex(engine, 4) and row[4] == "left out"
-    items = [" ".join(li.get_text(" ").split())
-             for li in table.find_next("ul").find_all("li")]
+            assert row[3] == "—"
     explained = [e for e in values if not e["correct"]] if page.startswith("hand") else values
     assert len(items) == len(explained)
     for item, entry in zip(items, explained):
-        # math in an explanation ($…$) reaches the HTML as \(…\) for MathJax
-        said = re.sub(r"\$(.+?)\$", r"\\(\1\\)", " ".join(entry["explanation"].split()))
+        expected = said(" ".join(entry["explanation"].split()))
         # (spacing around the math differs once the HTML is read back as text)
-        assert "".join(item.split()).endswith("".join(said.split())), entry["key"]
+        assert "".join(item.split()).endswith("".join(expected.split())), entry["key"]
 
 
 def _floats(p):
     return [_floats(v) for v in p] if isinstance(p, list) else float(p)
 
 
+@builds_a_site
 def test_2018_page_shows_the_diagnosis(site, trace_2018):
-    text = " ".join(_article(site, "hand-calculation-2018").get_text(" ").split())
+    _check_2018_diagnosis(" ".join(_article(site, "hand-calculation-2018").get_text(" ").split()),
+                          trace_2018)
+
+
+def test_2018_page_markdown_shows_the_diagnosis(trace_2018):
+    _check_2018_diagnosis(" ".join(_markdown("hand-calculation-2018").split()), trace_2018)
+
+
+def test_2018_page_says_which_rebuilt_values_reproduce_the_printed_ones(h18):
+    """Each "reproduces" / "does not reproduce" on the page, as REPRODUCED has it."""
+    text = " ".join(_markdown("hand-calculation-2018").split())
+    show = P.Show(h18)
+    for key, tail in (("o_out", "the printed"), ("loss", "the printed value"),
+                      ("W_ho_updated", "its printed update"), ("dE_dW_ih", "the printed")):
+        said = "reproduces" if np.all(REPRODUCED[key]) else "does not reproduce"
+        found = re.search(re.escape(f"{show.rebuilt(key)}$") + r",? (?:which )?"
+                          r"(reproduces|does not reproduce) " + re.escape(tail), text)
+        assert found and found.group(1) == said, key
+    # W_ho's first column reproduces under its own rule, the second does not
+    assert "The first column reproduces the" in text
+    # o_in's first entry is reproduced (rounded up), its second by nothing
+    assert "which reproduces the printed" in text.split(f"${show.at('o_in', 0)}$")[0]
+
+
+def test_mazur_page_markdown_says_which_round_agrees(mz):
+    text = " ".join(_markdown("mazur-2015").split())
+    # his error after one round reproduces the second figure; his w1' matches the first
+    assert mz.rebuilt["E_after"].reproduces and mz.compare["w1_updated"].matches
+    assert "$0.291027924$, which agrees with the second at his printed precision" in text
+    assert "$w_1' = 0.149780716$, on the other hand, agrees with the first" in text
+    assert "does not agree" not in text
+
+
+def _check_2018_diagnosis(text: str, trace_2018: dict) -> None:
     o = np.array(trace_2018["forward"]["o_out"][0])
     data = tomllib.loads(DATA_2018.read_text(encoding="utf-8"))
     printed_o = np.array([float(v) for v in data["value"][4]["published"]])
@@ -512,6 +670,7 @@ def test_2018_page_shows_the_diagnosis(site, trace_2018):
     assert "goes uphill" in text
 
 
+@builds_a_site
 def test_mazur_page_shows_both_errors_after_one_round(site, trace_mazur):
     text = " ".join(_article(site, "mazur-2015").get_text(" ").split())
     shown = re.findall(r"\\\((0\.29102\d+)\\\)", text)
@@ -521,6 +680,7 @@ def test_mazur_page_shows_both_errors_after_one_round(site, trace_mazur):
     assert "agrees with the second" in text and "agrees with the first" in text
 
 
+@builds_a_site
 @pytest.mark.parametrize("page", ["hand-calculation-2018", "mazur-2015"])
 def test_pages_do_not_depend_on_the_site_example(site, site_mazur, page):
     assert _article(site, page).get_text() == _article(site_mazur, page).get_text()
@@ -532,3 +692,125 @@ def test_page_sources_type_no_numbers(page):
     source = (ROOT / "docs" / page).read_text(encoding="utf-8")
     typed = re.findall(r"(?<![\w.])\d+\.\d+", source)
     assert not typed, f"docs/{page}: hand-typed numbers {typed}"
+
+
+# ---------------------------------------------------------------------------------------
+# Every field of a comparison, and the answers file built from the printed values
+
+
+@pytest.mark.parametrize("check, trace_fixture, data", [
+    ("h18", "trace_2018", DATA_2018), ("mz", "trace_mazur", DATA_MAZUR)])
+def test_every_comparison_field_against_the_cli_trace(request, check, trace_fixture, data):
+    """engine: the CLI's value at the path; difference: engine − printed; mask: the
+    printed rounding rule, each computed here from the data file's strings."""
+    c, trace = request.getfixturevalue(check), request.getfixturevalue(trace_fixture)
+    assert [r.published.key for r in c.rows] == [e["key"] for e in entries(data)]
+    for row, entry in zip(c.rows, entries(data)):
+        assert c.compare[entry["key"]] is row and c.by_key[entry["key"]] is row.published
+        if "engine" not in entry:
+            assert (row.engine, row.difference, row.mask) == (None, None, None)
+            continue
+        engine = np.asarray(_at(trace, entry["engine"]), dtype=float)
+        np.testing.assert_allclose(row.engine, engine, rtol=1e-12, atol=1e-15)
+        printed = entry["published"]
+        if not (isinstance(printed, list) or re.fullmatch(r"-?\d+(\.\d+)?", printed)):
+            assert row.difference is None and row.mask is None and not row.numeric
+            continue
+        values = np.array(_floats(printed), dtype=float)
+        decimals = max(places(p) for p in flat(printed))
+        np.testing.assert_allclose(row.difference, engine - values, rtol=1e-12, atol=1e-15)
+        mask = np.vectorize(lambda v, p: rounds_to(float(v), p))(engine, np.array(printed))
+        assert row.mask.tolist() == mask.tolist(), entry["key"]
+        assert row.matches == entry["correct"] == bool(mask.all())
+
+
+def _answer_at(answers: dict, path: str):
+    key, index = re.fullmatch(r"([\w.]+)((?:\[\d+\])*)", path).groups()
+    section, _, name = key.rpartition(".")
+    value = (answers[section] if section else answers)[name]
+    for i in re.findall(r"\d+", index):
+        value = value[int(i)]
+    return value
+
+
+def test_answers_2018_hold_each_printed_value_at_its_engine_path(h18):
+    answers = P.answers_2018(h18)
+    numeric = [e for e in entries(DATA_2018) if "engine" in e
+               and (isinstance(e["published"], list) or re.fullmatch(r"-?\d+(\.\d+)?",
+                                                                      e["published"]))]
+    assert numeric
+    for e in numeric:
+        assert _answer_at(answers, e["engine"]) == e["published"], e["key"]
+    # dE_do_out: only its first entry was printed; the rest is "" (nothing to check)
+    assert answers["backward"]["dE_do_out"] == [["-1.719", ""]]
+    # one value left out: its whole trace key goes, the others stay
+    left = P.answers_2018(h18, leave_out="dE_do_out1")
+    assert "dE_do_out" not in left["backward"]
+    assert left["forward"] == answers["forward"] and left["loss"] == answers["loss"]
+
+
+def test_answers_toml_writes_numbers_as_printed():
+    answers = {"loss": "0.4704", "forward": {"o_in": [["1.3693", ""]]},
+               "backward": {"dE_do_out": [["-1.719", "0.50"]]}}
+    assert P.answers_toml(answers, header="# the 2018 article") == (
+        '# the 2018 article\nloss = 0.4704\n\n[forward]\no_in = [[1.3693, ""]]\n\n'
+        '[backward]\ndE_do_out = [[-1.719, 0.50]]\n')
+    assert P.answers_toml({"loss": "0.4704"}) == "loss = 0.4704\n"
+
+
+@pytest.mark.parametrize("value, printed, decimals, ok", [
+    (0.675, 0.67, 2, True),         # exactly half a unit away (a binary float's hair)
+    (0.665, 0.67, 2, True),
+    (0.6751, 0.67, 2, False),
+    (0.6649, 0.67, 2, False),
+    (0.29102792, 0.291027924, 9, False),
+])
+def test_published_matches_at_its_edges(value, printed, decimals, ok):
+    assert bool(P.matches(value, np.array(printed), decimals)) is ok
+
+
+def test_the_correct_flag_messages_name_both_sides(tmp_path):
+    path = _copy_with(tmp_path, DATA_2018, 'published = ["0.6615", "0.6770"]',
+                      'published = ["0.6615", "0.6771"]')
+    with pytest.raises(P.PublishedError) as err:
+        P.hand_calculation_2018(path)
+    assert str(err.value).endswith(
+        "value 'h_out'.correct: the file says correct; the engine's forward.h_out[0] does "
+        "not match the printed value at 4 decimals")
+
+
+def test_a_missing_data_file_is_one_clear_line(tmp_path):
+    missing = tmp_path / "published-2018.toml"
+    with pytest.raises(P.PublishedError) as err:
+        P.hand_calculation_2018(missing)
+    assert str(err.value) == f"{missing}: no such file"
+
+
+def test_a_value_that_is_not_a_table_is_one_clear_line(tmp_path):
+    path = tmp_path / "published.toml"
+    path.write_text('value = [1]\n[source]\ntitle = "t"\nyear = 2018\nkind = "k"\n',
+                    encoding="utf-8")
+    with pytest.raises(P.PublishedError) as err:
+        P.load_published(path)
+    assert str(err.value) == f"{path}: value[0]: expected a table; got 1"
+
+
+def test_rebuilt_values_against_a_hand_calculation_from_the_printed_ones(h18, mz):
+    """Each Rebuilt's key and value, recomputed here from the 2018 article's printed
+    numbers (its h_out 0.6615, 0.6770 and o_out 0.5818, 0.4182) with its own formulas."""
+    assert all(r.key == key for key, r in h18.rebuilt.items())
+    assert all(r.key == key for key, r in mz.rebuilt.items())
+    h_out, o_out = np.array([0.6615, 0.6770]), np.array([0.5818, 0.4182])
+    used_W, used_b = np.array([[0.7, 0.5], [0.6, 0.4]]), np.array([0.5, 0.6])
+    hand = {
+        "o_in": h_out @ used_W + used_b,                     # 1.36925, 1.20155 exactly
+        "dE_do_out1": -1 / o_out[0],
+        "do_out1_do_in1": o_out[0] * o_out[1],
+        # binary cross-entropy in log10, each term rounded to 4 places as printed
+        "loss": round(-math.log10(o_out[0]), 4) + round(-math.log10(1 - o_out[1]), 4),
+    }
+    for key, value in hand.items():
+        np.testing.assert_allclose(h18.rebuilt[key].value, value, rtol=1e-12, err_msg=key)
+    # Mazur's error after one round through the updated w5..w8 rounds to his figure
+    assert rounds_to(float(mz.rebuilt["E_after"].value), "0.291027924")
+    assert not rounds_to(float(mz.step.loss_after), "0.291027924")

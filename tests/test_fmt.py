@@ -1,14 +1,17 @@
-"""scripts/fmt.py (how a number looks) and scripts/article.py (limits, walk-throughs, cache)."""
+"""scripts/fmt.py (how a number looks) and scripts/article.py (limits, walk-throughs, cache).
+
+Unit tests, apart from any built site (so mutation testing runs them: tests/site is not in
+its selection)."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sitecheck import ROOT
-
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import article  # noqa: E402
 import fmt  # noqa: E402
@@ -33,6 +36,8 @@ from backprop_core import ExampleError  # noqa: E402
     (0.593269992, 9, "0.593269992"),
     (1.5e-10, 9, r"1.50000000 \times 10^{-10}"),
     (123.456789, 2, "123.46"),
+    (9.99996e-5, 4, r"1.000 \times 10^{-4}"),  # rounds up to the next power: 4 digits still
+    (-9.99996e-5, 4, r"-1.000 \times 10^{-4}"),
 ])
 def test_num(value, decimals, shown):
     assert fmt.num(value, decimals) == shown
@@ -154,3 +159,120 @@ def test_a_matrix_never_mixes_powers_of_ten_into_fixed_decimals():
                                           (31.3333, "31.3"), (0.012345, "0.0123")])
 def test_sig_keeps_three_significant_digits(value, shown):
     assert fmt.sig(value) == shown
+
+
+# --- every argument reaches the text: `extra` through signed, vec and mat -------------
+# Expected texts written out by hand from the rule (fixed places + extra; a value exact
+# at fewer places keeps its short form), not produced by calling fmt.num.
+
+
+def test_extra_digits_reach_signed_vec_and_mat():
+    assert fmt.signed(-0.434168, 4, 1) == "(-0.43417)"
+    assert fmt.signed(0.434168, 4, 1) == "0.43417"
+    assert fmt.vec([0.434168, -0.0050674], 4, 2) == \
+        r"\begin{bmatrix} 0.434168 & -0.005067 \end{bmatrix}"
+    assert fmt.mat([[0.434168, 0.5], [-0.0050674, 1.0]], 4, 1) == \
+        r"\begin{bmatrix} 0.43417 & 0.5 \\ -0.00507 & 1 \end{bmatrix}"
+    # and no extra digit unless asked for
+    assert fmt.vec([0.434168], 4) == r"\begin{bmatrix} 0.4342 \end{bmatrix}"
+    assert fmt.signed(-0.434168, 4) == "(-0.4342)"
+    assert fmt.written(0.434168, 4) == 0.4342
+
+
+@pytest.mark.parametrize("value, decimals, extra, read", [
+    (0.434168, 4, 0, 0.4342),
+    (0.434168, 4, 1, 0.43417),
+    (-0.434168, 4, 2, -0.434168),
+    (0.7, 4, 3, 0.7),
+    (2.5339e-5, 4, 0, 2.534e-5),       # a power of ten read back as one
+    (2.5339e-5, 4, 1, 2.5339e-5),
+    (-1.5e-10, 9, 0, -1.5e-10),
+])
+def test_written_is_the_number_as_the_page_writes_it(value, decimals, extra, read):
+    assert fmt.written(value, decimals, extra) == read
+
+
+@pytest.mark.parametrize("value, shown", [(1.0, "1.00"), (-2.0, "-2.00"), (0.0, "0"),
+                                          (-0.0, "0"), (999.4, "999"), (0.5, "0.500")])
+def test_sig_writes_its_digits_even_for_round_values(value, shown):
+    assert fmt.sig(value) == shown
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_sig_refuses_non_finite(bad):
+    with pytest.raises(ValueError, match="non-finite"):
+        fmt.sig(bad)
+
+
+# --- extra_digits: matrices, the search's ends, the float-noise allowance --------------
+
+
+def _first_landing(formula, x, decimals=4, up_to=12) -> int:
+    """The fewest extra digits at which the line lands, by `_lands` (no cap)."""
+    return next(k for k in range(up_to) if _lands(formula, [x], formula(x), decimals, k))
+
+
+@pytest.mark.parametrize("scale", [1e2, 1e3, 1e4, 1e5, 1e6, 1e7])
+def test_extra_digits_is_the_first_landing_up_to_the_cap(scale):
+    """An input multiplied by `scale` needs about log10(scale) more digits; beyond
+    MOST_EXTRA the line is left at MOST_EXTRA (the arithmetic test reports it)."""
+    x = 0.123456789123
+    need = _first_landing(lambda v: scale * v, x)
+    assert fmt.extra_digits(lambda v: scale * v, [x], scale * x, 4) == min(need, fmt.MOST_EXTRA)
+
+
+def test_extra_digits_on_a_two_by_two_matrix():
+    """Each entry against its own result: a transposed or flattened pairing would miss."""
+    W = np.array([[0.6, -0.5], [0.25, 0.125]])
+    G = np.array([[0.43416817, -2.5339e-3], [0.1234567, 0.98765432]])
+    k = fmt.extra_digits(lambda w, g: w - 10 * g, [W, G], W - 10 * G, 4)
+    need = next(j for j in range(12) if all(
+        _lands(lambda g, w=w: w - 10 * g, [g], w - 10 * g, 4, j)
+        for w, g in zip(W.ravel(), G.ravel())))
+    assert k == need and k >= 1
+
+
+@pytest.mark.parametrize("result, over, lands", [
+    (0.1, 1.5e-12, False),        # beyond 1e-12 of float noise: a miss
+    (0.1, 0.5e-12, True),
+    (1000.25, 5e-10, True),       # noise scales with the value: 1e-12 · 1000
+    (1000.25, 2e-9, False),
+    (0.1, 2e-8, False),           # never more than a sliver (1e-3) of the half unit
+])
+def test_extra_digits_allows_float_noise_and_no_more(result, over, lands):
+    """A line whose formula gives the written result plus half a unit plus `over`."""
+    got = result + 0.5e-4 + over
+    k = fmt.extra_digits(lambda x: got, [0.5], result, 4)
+    assert (k == 0) == lands
+
+
+def test_extra_digits_with_the_callers_formats():
+    """result_format / input_format: the page's own way of writing a line's numbers."""
+    # 1000·0.43416817 = 434.16817: written "434.2" (result_format), inputs at 4 places
+    # land (434.2); written at the page's 4 places, "434.1682", they need more digits
+    times_1000 = lambda a: 1000 * a  # noqa: E731
+    assert fmt.extra_digits(times_1000, [0.43416817], 434.16817, 4,
+                            result_format=lambda v: f"{v:.1f}") == 0
+    assert fmt.extra_digits(times_1000, [0.43416817], 434.16817, 4) == \
+        _first_landing(times_1000, 0.43416817) >= 2
+    # an input format that always writes 2 places: no extra digit helps, so the cap
+    two_places = lambda v, k: f"{v:.2f}"  # noqa: E731
+    assert fmt.extra_digits(lambda a: 1000 * a, [0.43416817], 434.16817, 4,
+                            input_format=two_places) == fmt.MOST_EXTRA
+
+
+@pytest.mark.parametrize("rows, extra, shown", [
+    # all entries small: each keeps its own significant digits, no rewrite
+    ([[2.5339e-5, -3.7e-4]], 0,
+     r"\begin{bmatrix} 2.534 \times 10^{-5} & -3.700 \times 10^{-4} \end{bmatrix}"),
+    # 9.99996e-5 rounds up to the next power of ten: still 4 significant digits
+    ([[9.99996e-5, 2.5339e-5]], 0,
+     r"\begin{bmatrix} 1.000 \times 10^{-4} & 2.534 \times 10^{-5} \end{bmatrix}"),
+    # a zero among small entries writes "0" and does not count as fixed decimals
+    ([[0.0, 9.99996e-5]], 0, r"\begin{bmatrix} 0 & 1.000 \times 10^{-4} \end{bmatrix}"),
+    # mixed, with extra digits: every entry a power of ten, each with its extra digit
+    ([[0.434168, 2.5339e-5]], 1,
+     r"\begin{bmatrix} 4.3417 \times 10^{-1} & 2.5339 \times 10^{-5} \end{bmatrix}"),
+])
+def test_mat_power_of_ten_rule(rows, extra, shown):
+    assert fmt.mat(rows, 4, extra) == shown
