@@ -30,7 +30,8 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from backprop_core.precision import half_unit, parse, shown_places, small_threshold
+from backprop_core.precision import (half_unit, parse, rounded, rounded_sig,
+                                     short_sig_places, shown_places, small_threshold)
 
 __all__ = ["num", "signed", "vec", "mat", "small_threshold", "written", "extra_digits",
            "sig", "MOST_EXTRA"]
@@ -44,9 +45,11 @@ def num(value: float, decimals: int, extra: int = 0, scientific: bool = False) -
     """One number as LaTeX: fixed decimals, or significant digits when too small.
 
     `extra` adds that many digits (fixed places, or mantissa digits) for a line whose
-    inputs need them; a value exact at fewer digits keeps its short form regardless.
-    `scientific` writes a fixed-decimal or short value with a power of ten too (for a
-    matrix whose other entries need one), with the same significant digits it would have.
+    inputs need them; a value exact at fewer digits keeps its short form regardless
+    (``0.7``, ``8 \\times 10^{-4}``). `scientific` writes a fixed-decimal or short value
+    with a power of ten too (for a matrix whose other entries need one), with the same
+    significant digits it would have. Halfway cases round away from zero
+    (`precision.rounded`).
     """
     v = float(value)
     if not math.isfinite(v):
@@ -54,14 +57,24 @@ def num(value: float, decimals: int, extra: int = 0, scientific: bool = False) -
     if v == 0.0:
         return "0"
     places = shown_places(v, decimals)
-    if places < decimals and not scientific:
-        return f"{v:.{places}f}"  # exact with fewer digits: the short form
-    if abs(v) >= small_threshold(decimals) and not scientific:
-        return f"{v:.{places + extra}f}"
-    exponent = math.floor(math.log10(abs(v)))
-    digits = max(0, places + exponent) if scientific else decimals - 1
-    mantissa, exponent = f"{v:.{digits + extra}e}".split("e")
-    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+    small = abs(v) < small_threshold(decimals)
+    places = short_sig_places(v, decimals) or places
+    if places < decimals and not scientific and not small:
+        return _fixed(v, places)  # exact with fewer digits: the short form
+    if not small and not scientific:
+        return _fixed(v, places + extra)
+    exponent = rounded_sig(v, decimals)[1]
+    # exact with fewer digits than the page's precision: extra digits would be zeros
+    short = places < (decimals - 1 - exponent if small else decimals)
+    digits = max(0, places + exponent) + (0 if short else extra)
+    mantissa, exponent = rounded_sig(v, digits + 1)
+    return f"{mantissa:f} \\times 10^{{{exponent}}}"
+
+
+def _fixed(v: float, places: int) -> str:
+    """`v` with `places` decimals, halfway away from zero; never ``-0``."""
+    text = format(rounded(v, places), "f")
+    return text[1:] if text.lstrip("-0.") == "" and text.startswith("-") else text
 
 
 def written(value: float, decimals: int, extra: int = 0) -> float:
@@ -102,8 +115,8 @@ def sig(value: float, digits: int = 3) -> str:
     v = float(value)
     if not math.isfinite(v) or v == 0.0:
         return num(v, digits)
-    places = max(0, digits - 1 - math.floor(math.log10(abs(v))))
-    return f"{v:.{places}f}"
+    places = max(0, digits - 1 - rounded_sig(v, digits)[1])
+    return _fixed(v, places)
 
 
 def extra_digits(formula: Callable[..., object], inputs: Sequence[object],

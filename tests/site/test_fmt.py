@@ -26,12 +26,19 @@ from backprop_core import ExampleError  # noqa: E402
     (0.0, 4, "0"),
     (-0.0, 4, "0"),
     (2.5339e-5, 4, r"2.534 \times 10^{-5}"),
-    (-0.00037, 4, r"-3.700 \times 10^{-4}"),
+    (-0.00037, 4, r"-3.7 \times 10^{-4}"),    # exact: short, no false trailing zeros
+    (-0.000371234, 4, r"-3.712 \times 10^{-4}"),
+    (1e-6, 2, r"1 \times 10^{-6}"),           # ε on the check page is exact
+    (0.6999 - 0.7007, 4, r"-8 \times 10^{-4}"),  # a difference of written numbers
+    (0.50015, 4, "0.5002"),               # halfway: away from zero, whatever the float
+    (1.36925, 4, "1.3693"),
+    (-0.50015, 4, "-0.5002"),
     (0.0012, 4, "0.0012"),                # two significant digits: still fixed
     (0.001, 4, "0.001"),                  # exact, all its digits shown
     (0.0123456, 4, "0.0123"),
     (0.593269992, 9, "0.593269992"),
-    (1.5e-10, 9, r"1.50000000 \times 10^{-10}"),
+    (1.5e-10, 9, r"1.5 \times 10^{-10}"),
+    (1.5123456789e-10, 9, r"1.51234568 \times 10^{-10}"),
     (123.456789, 2, "123.46"),
 ])
 def test_num(value, decimals, shown):
