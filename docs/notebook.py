@@ -91,7 +91,7 @@ for name in ("h_in", "h_out", "o_in", "o_out"):
 # ## The loss
 #
 # With softmax outputs the loss is the cross-entropy averaged over the $m$ examples,
-# $E = -\frac{1}{m}\sum_e \sum_c y^{(e)}_c \ln o^{(e)}_{out,c}$.
+# $E = -\frac{1}{m}\sum_n \sum_c y^{(n)}_c \ln o^{(n)}_{out,c}$.
 
 # %%
 show("E", fwd.loss)
@@ -122,13 +122,14 @@ print(f"largest relative error: {check.max_rel_error:.1e}")
 # %% [markdown]
 # ## The update
 #
-# One step of gradient descent, $\theta' = \theta - \eta\,\partial E/\partial\theta$,
+# One step of gradient descent, $\theta^{+} = \theta - \eta\,\partial E/\partial\theta$
+# (a $^{+}$ marks a value after the update),
 # then the forward pass again with the new parameters.
 
 # %%
 new = bp.update(net, params, bwd.grads, eta)
 for name, value in new.items():
-    show(f"{name}'", value)
+    show(f"{name}⁺", value)
 after = bp.forward(net, new, x, y)
 show("E after the step", after.loss)
 

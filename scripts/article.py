@@ -404,7 +404,7 @@ class Tex:
         k = self.fit(lambda v: np.sum(v) / self.m, [s.forward.losses], s.loss)
         terms = self._sum(self._terms(s.forward.losses, k))
         return self._aligned([
-            rf"E &= \frac{{1}}{{{self.m}}} \sum_e L^{{(e)}}",
+            rf"E &= \frac{{1}}{{{self.m}}} \sum_n L^{{(n)}}",
             rf"&= \frac{{1}}{{{self.m}}}\big({terms}\big)",
             f"&= {self.n(s.loss)}"])
 
@@ -541,7 +541,7 @@ class Tex:
             return []
         x = self.fit(np.sum, [p.per_example], p.total)
         terms = self._sum(self._terms(p.per_example, x))
-        return [f"{self.d_('E', w)} &= \\sum_e {self.d_('E', w)}\\Big|^{{(e)}}",
+        return [f"{self.d_('E', w)} &= \\sum_n {self.d_('E', w)}\\Big|^{{(n)}}",
                 f"&= {terms} = {self.n(p.total)}"]
 
     def grad_elements(self, layer: str) -> str:
@@ -579,7 +579,8 @@ class Tex:
                               f"&= {self.mat(G)}"])
 
     def update_element(self, name: str, idx: tuple[int, ...]) -> str:
-        """One parameter's update, substituted: the step ΔW = −η ∂E/∂W, then W′ = W + ΔW.
+        """One parameter's update, substituted: the step ΔW = −η ∂E/∂W, then W⁺ = W + ΔW
+        (⁺ marks a value after the update; ′ is kept for derivatives, σ′).
 
         The step has a line of its own: at the page's precision a small step can leave
         the new value looking unchanged, and the reader should see it move.
@@ -596,11 +597,11 @@ class Tex:
         return self._aligned([
             *self._rows(f"\\Delta {sym}", f"-\\eta {self.d_('E', sym)}",
                         f"- {self.n(eta)} \\cdot {self.sn(grad, k1)}", self.n(delta)),
-            *self._rows(f"{sym}'", f"{sym} + \\Delta {sym}",
+            *self._rows(f"{sym}^{{+}}", f"{sym} + \\Delta {sym}",
                         f"{self.n(old, k2)} + {self.sn(delta, k2)}", self.n(new))])
 
     def update_matrix(self, name: str) -> str:
-        """A whole parameter's update in matrix form: the step ΔW = −η ∂E/∂W, then W′."""
+        """A whole parameter's update in matrix form: the step ΔW = −η ∂E/∂W, then W⁺."""
         s = self.s
         sym = {"W_ih": "W_{ih}", "W_ho": "W_{ho}", "b_h": "b_h", "b_o": "b_o"}[name]
         old, grad, new = (getattr(s.params, name), getattr(s.grads, name),
@@ -613,7 +614,7 @@ class Tex:
             f"\\Delta {sym} &= -\\eta {self.d_('E', sym)}",
             f"&= - {self.n(eta)}{self.mat(grad, k1)}",
             f"&= {self.mat(delta)}",
-            f"{sym}' &= {sym} + \\Delta {sym}",
+            f"{sym}^{{+}} &= {sym} + \\Delta {sym}",
             f"&= {self.mat(old, k2)}",
             f"&\\qquad + {self.mat(delta, k2)}",
             f"&= {self.mat(new)}"])

@@ -39,13 +39,13 @@ TRACE_PATHS = {
     "x": "x", "y": "y", "learning_rate": "learning_rate", "E": "loss",
     "E after the step": "loss_after",
     **{p: f"params.{p}" for p in ("W_ih", "b_h", "W_ho", "b_o")},
-    **{f"{p}'": f"updated.{p}" for p in ("W_ih", "b_h", "W_ho", "b_o")},
+    **{f"{p}⁺": f"updated.{p}" for p in ("W_ih", "b_h", "W_ho", "b_o")},
     **{v: f"forward.{v}" for v in ("h_in", "h_out", "o_in", "o_out")},
     **{v: f"backward.{v}" for v in ("dE_do_out", "dE_do_in", "dE_dW_ho", "dE_db_o",
                                    "dE_dh_out", "dh_out_dh_in", "dE_dh_in", "dE_dW_ih",
                                    "dE_db_h")},
 }
-_LABEL = re.compile(r"^(?P<name>[A-Za-z_][\w' ]*?) = (?P<rest>.*)$")
+_LABEL = re.compile(r"^(?P<name>[A-Za-z_][\w⁺ ]*?) = (?P<rest>.*)$")
 _FLOAT = re.compile(r"[-+]?(?:\d+\.\d*|\d*\.\d+|\d+)(?:e[-+]?\d+)?|nan|inf")
 _STEPS = re.compile(r"^E after (\d+) steps?$")
 

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from sitecheck import ARTICLE_PAGES, EXAMPLES, PY, ROOT
+from sitecheck import ARTICLE_PAGES, EXAMPLES, PY, ROOT, math_sources
 
 EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)|@import\s+['\"]([^'\"]+)", re.I)
@@ -143,15 +143,66 @@ def test_configuration_keeps_its_guarantees():
     assert "document$.subscribe" in script and "typesetClear" in script
 
 
-def test_delta_is_only_an_error_signal_and_one_update_mark():
-    """δ names error signals only (δ_o, δ_h, δ_{o,c}); the Kronecker delta is [c = k].
-    Updated values carry a prime everywhere, never a ⁺ (the 2018 and Mazur data too)."""
+def test_delta_is_only_an_error_signal():
+    """δ names error signals only (δ_o, δ_h, δ_{o,c}); the Kronecker delta is [c = k]."""
     sources = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "docs" / "notebook.py",
                *sorted((ROOT / "data").glob("published-*.toml"))]
     for path in sources:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\\delta_\{?[a-z]{2}\}?(?![\w,])", text), path.name
-        assert "^{+}" not in text and "⁺" not in text, path.name
+
+
+#: The only primes a page may write: a derivative (σ′, tanh′, ReLU′).
+DERIVATIVE_PRIME = re.compile(r"(?:\\sigma|\\tanh|\\operatorname\{ReLU\})'")
+DERIVATIVE_PRIME_TEXT = re.compile(r"(?:σ|sigmoid|tanh|ReLU|act)′")
+
+
+def _pages(site: Path) -> dict[str, str]:
+    return {str(p.relative_to(site)): p.read_text(encoding="utf-8") for p in html_files(site)}
+
+
+@pytest.mark.parametrize("name", ["default", "batch-3-4-3", "relu"])
+def test_a_prime_is_a_derivative_and_a_plus_marks_an_update(sites, name):
+    """′ means a derivative only (σ′); a value after the update is W⁺ on every page, the
+    2018 and Mazur pages, the notebook and the practice form included."""
+    pages = _pages(sites.site(name))
+    for page, html in pages.items():
+        for tex in math_sources(html):
+            left = DERIVATIVE_PRIME.sub("", tex)
+            assert "'" not in left and "′" not in left, (page, tex[:200])
+        text = DERIVATIVE_PRIME_TEXT.sub("", visible_text(html))
+        assert "′" not in text, (page, text[text.index("′") - 80:text.index("′") + 20])
+    plus = {"output-layer/index.html": r"W_{ho}^{+} &= W_{ho} + \Delta W_{ho}",
+            "hidden-layer/index.html": r"W_{ih}^{+} &= W_{ih} + \Delta W_{ih}",
+            "hand-calculation-2018/index.html": r"W_{ho}^{+}",
+            "mazur-2015/index.html": r"w_1^{+}"}
+    for page, tex in plus.items():
+        assert any(tex in src for src in math_sources(pages[page])), (page, tex)
+    assert "W_ih⁺ = " in visible_text(pages["notebook/index.html"])
+    assert "<sup>+</sup>" in pages["practice/index.html"]
+
+
+#: Index letters and what they count, on every page: a inputs, b hidden units, c and k
+#: outputs, n examples; e is only the exponential's base (e^{…}).
+INDEXED = {"input": re.compile(r"(?:x|W_\{i)_([a-z])(?![a-z])"),
+           "hidden": re.compile(r"(?:h_\{(?:in|out),|W_\{h_|b_\{h_|\bW_\{i_\w+\s*h_)([a-z])(?![a-z])"),
+           "output": re.compile(r"(?:o_\{(?:in|out),|\bo_|b_\{o_|W_\{h_\w+\s*o_)([a-z])(?![a-z])")}
+LETTERS = {"input": {"a"}, "hidden": {"b"}, "output": {"c", "k"}}
+LONE_E = re.compile(r"(?<![A-Za-z\\])e(?![A-Za-z^])")
+
+
+@pytest.mark.parametrize("name", ["default", "batch-3-4-3"])
+def test_one_index_letter_per_meaning_and_e_only_the_exponential(sites, name):
+    for page, html in _pages(sites.site(name)).items():
+        for tex in math_sources(html):
+            body = re.sub(r"\\(?:text|operatorname|begin|end)\{[^}]*\}", "", tex)
+            assert not LONE_E.search(body), (page, tex[:200])
+            assert "^{(e)}" not in tex and "\\sum_e" not in tex, (page, tex[:200])
+            for meaning, pattern in INDEXED.items():
+                found = set(pattern.findall(body)) - LETTERS[meaning]
+                assert not found, (page, meaning, found, tex[:200])
+    notebook = (ROOT / "docs" / "notebook.py").read_text(encoding="utf-8")
+    assert "\\sum_n" in notebook and "(e)" not in notebook
 
 
 def test_the_originals_are_cited_by_address_as_text_not_links(sites):
