@@ -517,6 +517,11 @@ def _hand_calculation_2018(path: Path, digest: str) -> Check:
         # the forward pass with the matrix and bias it used: layer 1's, again
         "o_in_used": by_id("reused_layer1").values(example)["forward.o_in"][0],
         "o_in_used_start_b_o": forward(net, replace(p, W_ho=W_ho_fwd), x, y).o_in[0],
+        # the same two, carried by hand from its printed (rounded) h_out, as the page
+        # shows them: exact sums of printed numbers
+        "o_in_used_carried": walk(("reused_layer1",), "forward.h_out")["forward.o_in"][0],
+        "o_in_used_start_b_o_carried": walk((), "forward.h_out", start=replace(
+            example, params=replace(p, W_ho=W_ho_fwd)))["forward.o_in"][0],
         "W_ho_forward": W_ho_fwd,
         "b_o_forward": b_o_fwd,
         "used_is_W_ih_T": bool(np.array_equal(W_ho_fwd, p.W_ih.T)),
