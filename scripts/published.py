@@ -671,6 +671,14 @@ class Show:
         a = np.asarray(a, dtype=float)
         return fmt.mat(a if a.ndim == 2 else a[None, :], self.d if d is None else d)
 
+    def minus(self, a: Any, b: Any, d: int | None = None) -> str:
+        """``a − b = result`` as a calculator-true line: the result is the exact
+        difference rounded, the inputs carry the digits it needs (`fmt.extra_digits`)."""
+        d = self.d if d is None else d
+        a, b = float(a), float(b)
+        k = fmt.extra_digits(lambda u, v: u - v, [a, b], a - b, d)
+        return f"{fmt.num(a, d, k)} - {fmt.signed(b, d, k)} = {fmt.num(a - b, d)}"
+
     def value(self, v: Any, d: int | None = None) -> str:
         """A scalar, a row or a matrix, whichever `v` is."""
         v = np.asarray(v, dtype=float)
