@@ -4,8 +4,9 @@
   line's `= result` is on screen without scrolling sideways;
 - at 1280 px no table is wider than its column, and on a phone table text stays at
   a readable size (a wide table may scroll inside its own box there, never off-page);
-- figure text is at least 11 px as drawn in the article column at 1280 px: the
-  smallest font size written in each SVG, times the scale the page draws it at.
+- figure text is at least 11 px as drawn in the article column at 1280 px and at
+  390 px (the smallest font size written in each SVG, times the scale the page draws
+  it at); on a phone a figure scrolls sideways in its own box, never the page.
 """
 
 from __future__ import annotations
@@ -62,9 +63,11 @@ def test_smallest_font_px_reads_css_and_attributes():
     assert smallest_font_px('<text font-size="10.5">a</text><style>x{font-size:14px}</style>') == 10.5
 
 
-def test_figure_text_at_least_11px_on_a_desktop(desktop_visits, site_dir):
+def _figure_text(visits, site_dir) -> tuple[int, dict[str, list[str]]]:
+    """How many figures were measured, and those whose smallest text is drawn below
+    MIN_FIGURE_TEXT_PX (the SVG's smallest font size times the scale it is drawn at)."""
     seen, small = 0, {}
-    for v in desktop_visits:
+    for v in visits:
         for fig in v.look.figures:
             path = urlsplit(fig["src"]).path
             if not path.endswith(".svg") or not fig["natural"]:
@@ -79,5 +82,21 @@ def test_figure_text_at_least_11px_on_a_desktop(desktop_visits, site_dir):
             if px < MIN_FIGURE_TEXT_PX:
                 small.setdefault(v.page.path or "/", []).append(
                     f"{file.name}: {px:.1f}px (drawn at {scale:.2f} of its size)")
+    return seen, small
+
+
+def test_figure_text_at_least_11px_on_a_desktop(desktop_visits, site_dir):
+    seen, small = _figure_text(desktop_visits, site_dir)
     assert seen >= 4, f"only {seen} figures found"
     assert small == {}, explain(small)
+
+
+def test_figure_text_at_least_11px_on_a_phone_and_the_page_still_fits(phone_visits, site_dir):
+    """On a 390 px phone a figure keeps its text readable and scrolls sideways inside
+    its own box (before: the diagrams shrank to the column, text 5.5-6.5 px)."""
+    seen, small = _figure_text(phone_visits, site_dir)
+    assert seen >= 4, f"only {seen} figures found"
+    wide = _by_page(phone_visits, lambda v: v.look.figures and
+                    v.look.page_width > v.look.viewport_width + 1 and
+                    f"page {v.look.page_width}px wide in a {v.look.viewport_width}px screen")
+    assert small == {} and wide == {}, explain({**small, **wide})
