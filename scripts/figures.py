@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -670,5 +671,5 @@ def html(built: Built, name: str, page_url: str) -> str:
     return (f'<figure class="bp-figure" id="figure-{name}">'
             f'<div class="bp-figure-scroll" tabindex="0" role="group" '
             f'aria-label="{caption_only} (scrolls sideways on a narrow screen)" '
-            f'style="--bp-readable: {width:.0f}px">{imgs}</div>'
+            f'style="--bp-readable: {math.ceil(width)}px">{imgs}</div>'
             f"<figcaption>{caption}</figcaption></figure>")
