@@ -217,3 +217,14 @@ def test_the_originals_are_cited_by_address_as_text_not_links(sites):
             article = soup.select_one("article")
             assert url in [c.get_text() for c in article.select("code")], (data, page)
             assert not article.select(f'a[href="{url}"]'), (data, page)
+
+
+def test_the_article_is_this_site_and_the_2018_post_is_the_post(sites):
+    """"The article" means these pages (home, practice, notebook); the pages about the
+    originals call the 2018 blog post "the post", never "the article"."""
+    for page in ("hand-calculation-2018", "mazur-2015", "check"):
+        soup = BeautifulSoup(sites.page("default", page), "html.parser")
+        text = soup.select_one("article").get_text(" ")
+        assert not re.search(r"\barticle", text, re.I), page
+    soup = BeautifulSoup(sites.page("default", "hand-calculation-2018"), "html.parser")
+    assert "the post" in soup.select_one("article").get_text(" ")
