@@ -677,9 +677,7 @@ class Show:
         d = self.d if d is None else d
         a, b = float(a), float(b)
         k = fmt.extra_digits(lambda u, v: u - v, [a, b], a - b, d)
-        # on rows of their own, so that the result stays on screen on a phone
-        return (f"\\begin{{aligned}} &{fmt.num(a, d, k)} - {fmt.signed(b, d, k)} \\\\ "
-                f"&\\quad = {fmt.num(a - b, d)} \\end{{aligned}}")
+        return f"{fmt.num(a, d, k)} - {fmt.signed(b, d, k)} = {fmt.num(a - b, d)}"
 
     def value(self, v: Any, d: int | None = None) -> str:
         """A scalar, a row or a matrix, whichever `v` is."""

@@ -146,7 +146,9 @@ def check_page(latex_blocks: list[str]) -> tuple[int, list[str]]:
                 values = [t.value for t in tokens]
                 mats = [m[0] if m is not None else None for m in matrices]
                 try:
-                    got = np.asarray(eval(expr, {"__builtins__": {}, **FUNCS},
+                    # stripped: a display formula's first line starts with a newline,
+                    # which Python would read as an indented (unparsable) expression
+                    got = np.asarray(eval(expr.strip(), {"__builtins__": {}, **FUNCS},
                                           {"v": values, "M": mats}), dtype=float)
                 except (ValueError, TypeError, SyntaxError):
                     continue  # shapes that do not combine: not a formula we read
@@ -154,7 +156,9 @@ def check_page(latex_blocks: list[str]) -> tuple[int, list[str]]:
                 if got.shape != np.shape(shown):
                     continue
                 checked += 1
-                noise = 1e-9 * np.maximum(1.0, np.abs(shown))
+                # float noise of the evaluation, never more than a sliver of the half
+                # unit (a 10-decimal line's half unit is 5e-11)
+                noise = np.minimum(1e-9 * np.maximum(1.0, np.abs(shown)), 1e-3 * half)
                 if np.any(np.abs(got - shown) > half + noise):
                     wrong.append(f"{expr_text.strip()} = {result_text.strip()} "
                                  f"(evaluates to {np.array2string(got, precision=8)})")
@@ -183,6 +187,14 @@ def test_the_checker_holds_lines_to_the_shown_inputs():
     assert check_page([r"\[-\frac{1}{0.43417} = -2.3032\]"]) == (1, [])
     checked, wrong = check_page([r"\[x &= (-0.5658) \cdot 0.9 = -0.2263\]"])
     assert checked == 1 and wrong
+
+
+def test_the_checker_reads_a_one_line_display_formula_at_ten_decimals():
+    """A display formula is a newline, then the line; at 10 decimals the last digit
+    still counts (both were missed before)."""
+    assert check_page(["\\[\n0.2910279239 - 0.2910277737 = 0.0000001502,\n\\]"]) == (1, [])
+    checked, wrong = check_page(["\\[\n0.2910279239 - 0.2910277737 = 0.0000001503,\n\\]"])
+    assert checked == 1 and len(wrong) == 1
 
 
 def test_the_checker_reads_continued_rows_and_matrices():
