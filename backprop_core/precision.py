@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = ["Written", "half_unit", "matches", "parse", "places_needed", "rounded",
-           "rounded_sig", "short_sig_places", "shown", "shown_places", "small_threshold"]
+           "rounded_sig", "short_sig_places", "shown", "shown_places", "small_threshold",
+           "text"]
 
 #: Float noise allowed on top of half a unit, relative to the compared magnitudes.
 _NOISE = 1e-9
@@ -114,6 +115,23 @@ def rounded_sig(value: float, digits: int) -> tuple[Decimal, int]:
         mantissa = d.scaleb(-exponent).quantize(Decimal(1).scaleb(-(digits - 1)),
                                                 rounding=ROUND_HALF_UP)
     return mantissa, exponent
+
+
+def text(value: float, decimals: int) -> str:
+    """`value` as the page writes it, as plain text: ``0.6615``, ``0.7``, ``-2.534e-5``,
+    ``8e-4`` (the site's LaTeX, `scripts/fmt.py`, writes the same digits; the notebook
+    prints this)."""
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"cannot show a non-finite number: {v!r}")
+    if v == 0.0:
+        return "0"
+    if abs(v) >= small_threshold(decimals):
+        return format(rounded(v, shown_places(v, decimals)), "f")
+    places = short_sig_places(v, decimals) or shown_places(v, decimals)
+    exponent = rounded_sig(v, decimals)[1]
+    mantissa, exponent = rounded_sig(v, places + exponent + 1)
+    return f"{mantissa:f}e{exponent}"
 
 
 def shown(value: float, decimals: int) -> float:

@@ -45,18 +45,22 @@ print(example.title)
 print(example.sizes, net)
 
 # %% [markdown]
-# Every array below is printed at the article's display precision by
-# this small helper.
+# Every number below is printed as the article writes it, by the engine's
+# own rule (`backprop_core.precision`): rounded to the example's decimals,
+# halfway away from zero; an exact value in its short form (`0.7`, so that
+# trailing zeros always mean "rounded"); a tiny one with significant
+# digits and a power of ten (`2.534e-5`), never as `0.0000`.
 
 # %%
-np.set_printoptions(precision=example.decimals, floatmode="fixed",
-                    linewidth=72)
+from backprop_core import precision
 
 
 def show(name, value):
-    """Print one labelled value as NumPy shows it."""
+    """Print one labelled value, every number as the article writes it."""
     value = np.asarray(value, dtype=float)
-    text = np.array2string(value, separator=", ", prefix=f"{name} = ")
+    text = np.array2string(
+        value, separator=", ", prefix=f"{name} = ", max_line_width=72,
+        formatter={"float_kind": lambda v: precision.text(v, example.decimals)})
     print(f"{name} = {text}")
 
 

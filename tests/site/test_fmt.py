@@ -161,3 +161,17 @@ def test_a_matrix_never_mixes_powers_of_ten_into_fixed_decimals():
                                           (31.3333, "31.3"), (0.012345, "0.0123")])
 def test_sig_keeps_three_significant_digits(value, shown):
     assert fmt.sig(value) == shown
+
+
+@pytest.mark.parametrize("value, decimals", [
+    (0.661503, 4), (0.7, 4), (-0.0, 4), (1.0, 4), (2.5339e-5, 4), (-0.00037, 4),
+    (0.6999 - 0.7007, 4), (1e-6, 2), (0.50015, 4), (-1.36925, 4), (9.9996e-4, 4),
+    (0.593269992, 9), (1.5e-7, 9), (1.5123456789e-10, 9), (123.456789, 2),
+])
+def test_the_notebook_text_and_the_page_write_the_same_digits(value, decimals):
+    """precision.text (the notebook) and fmt.num (the pages) are one rule."""
+    from backprop_core.precision import text
+    latex = fmt.num(value, decimals)
+    mantissa, _, exponent = latex.partition(r" \times 10^{")
+    assert text(value, decimals) == (f"{mantissa}e{exponent.rstrip('}')}" if exponent
+                                     else latex)
