@@ -161,7 +161,7 @@ def _pages(site: Path) -> dict[str, str]:
     return {str(p.relative_to(site)): p.read_text(encoding="utf-8") for p in html_files(site)}
 
 
-@pytest.mark.parametrize("name", ["default", "batch-3-4-3", "relu"])
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_a_prime_is_a_derivative_and_a_plus_marks_an_update(sites, name):
     """′ means a derivative only (σ′); a value after the update is W⁺ on every page, the
     2018 and Mazur pages, the notebook and the practice form included."""
@@ -191,7 +191,7 @@ LETTERS = {"input": {"a"}, "hidden": {"b"}, "output": {"c", "k"}}
 LONE_E = re.compile(r"(?<![A-Za-z\\])e(?![A-Za-z^])")
 
 
-@pytest.mark.parametrize("name", ["default", "batch-3-4-3"])
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_one_index_letter_per_meaning_and_e_only_the_exponential(sites, name):
     for page, html in _pages(sites.site(name)).items():
         for tex in math_sources(html):
