@@ -10,11 +10,11 @@ are taken as exact when they are used as inputs; only a result carries rounding.
 - *The article* shows each value as `shown` rounds it (the example's ``decimals``, a
   short form when the value is exact with fewer digits, significant digits when it is
   too small for them, and a short form there too when fewer significant digits are
-  exact, `short_sig_places`: ``8 × 10⁻⁴``, never ``8.000 × 10⁻⁴``). A value exactly halfway between two
-  written numbers is rounded away from zero, as a calculator does (`rounded`): the
-  value's first 15 significant digits decide, so float noise (0.50015 stored as
-  0.500149999…) never turns a tie the other way. A substituted line is *calculator-true* when its formula,
-  evaluated on the inputs exactly as written on that line, lands within half a unit of
+  exact, `short_sig_places`: ``8 × 10⁻⁴``, never ``8.000 × 10⁻⁴``). A value exactly
+  halfway between two written numbers is rounded away from zero, as a calculator does
+  (`rounded`): the value's first 15 significant digits decide, so float noise (0.50015
+  stored as 0.500149999…) never turns a tie the other way. A substituted line is
+  *calculator-true* when its formula, evaluated on the inputs exactly as written on that line, lands within half a unit of
   the result's last written place.
 - *The checker* accepts a written answer when its half-unit interval reaches a correct
   target (`matches`): the exact value, the value a student gets by carrying every
@@ -128,7 +128,8 @@ def text(value: float, decimals: int) -> str:
         return "0"
     if abs(v) >= small_threshold(decimals):
         return format(rounded(v, shown_places(v, decimals)), "f")
-    places = short_sig_places(v, decimals) or shown_places(v, decimals)
+    short = short_sig_places(v, decimals)
+    places = shown_places(v, decimals) if short is None else short
     exponent = rounded_sig(v, decimals)[1]
     mantissa, exponent = rounded_sig(v, places + exponent + 1)
     return f"{mantissa:f}e{exponent}"

@@ -56,18 +56,23 @@ def num(value: float, decimals: int, extra: int = 0, scientific: bool = False) -
         raise ValueError(f"cannot show a non-finite number on a page: {v!r}")
     if v == 0.0:
         return "0"
-    places = shown_places(v, decimals)
-    small = abs(v) < small_threshold(decimals)
-    places = short_sig_places(v, decimals) or places
-    if places < decimals and not scientific and not small:
-        return _fixed(v, places)  # exact with fewer digits: the short form
-    if not small and not scientific:
-        return _fixed(v, places + extra)
+    short = short_sig_places(v, decimals)
+    places = shown_places(v, decimals) if short is None else short
+    if abs(v) >= small_threshold(decimals):
+        # exact at its places (short, or exactly `decimals` places): extra digits would
+        # be zeros that claim rounding
+        exact = abs(v - round(v, places)) <= 1e-12 * max(1.0, abs(v))
+        fixed = places if exact else places + extra
+        if not scientific:
+            return _fixed(v, fixed)
+        written = rounded(v, fixed)  # the same digits, moved behind a power of ten
+        return _times(written.scaleb(-written.adjusted()), written.adjusted())
     exponent = rounded_sig(v, decimals)[1]
-    # exact with fewer digits than the page's precision: extra digits would be zeros
-    short = places < (decimals - 1 - exponent if small else decimals)
-    digits = max(0, places + exponent) + (0 if short else extra)
-    mantissa, exponent = rounded_sig(v, digits + 1)
+    digits = places + exponent + (0 if short is not None else extra)
+    return _times(*rounded_sig(v, digits + 1))
+
+
+def _times(mantissa, exponent: int) -> str:
     return f"{mantissa:f} \\times 10^{{{exponent}}}"
 
 

@@ -51,6 +51,14 @@ def test_num_refuses_non_finite(bad):
         fmt.num(bad, 4)
 
 
+def test_extra_digits_never_pad_an_exact_value_with_zeros():
+    assert fmt.num(0.6615, 4, extra=2) == "0.6615"       # exact at 4 places
+    assert fmt.num(0.661503, 4, extra=2) == "0.661503"
+    assert fmt.num(0.7, 4, extra=2) == "0.7"
+    assert fmt.num(1e-6, 2, extra=2) == r"1 \times 10^{-6}"
+    assert fmt.num(0.99996, 4, scientific=True) == r"1.0000 \times 10^{0}"
+
+
 def test_signed_parenthesises_negatives_only():
     assert fmt.signed(-0.5, 4) == "(-0.5)"
     assert fmt.signed(0.25, 4) == "0.25"
