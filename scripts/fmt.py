@@ -60,9 +60,13 @@ def num(value: float, decimals: int, extra: int = 0, scientific: bool = False) -
     places = shown_places(v, decimals) if short is None else short
     if abs(v) >= small_threshold(decimals):
         # exact at its places (short, or exactly `decimals` places): extra digits would
-        # be zeros that claim rounding
-        exact = abs(v - round(v, places)) <= 1e-12 * max(1.0, abs(v))
-        fixed = places if exact else places + extra
+        # be zeros that claim rounding. "Exact" within float noise, and within far less
+        # than the half unit the extra digits were asked for.
+        noise = 1e-12 * max(1.0, abs(v))
+        if extra:
+            noise = min(noise, 1e-3 * half_unit(max(places, decimals) + extra))
+        exact = abs(v - round(v, places)) <= noise
+        fixed = places if exact else max(places, decimals) + extra
         if not scientific:
             return _fixed(v, fixed)
         written = rounded(v, fixed)  # the same digits, moved behind a power of ten

@@ -57,6 +57,10 @@ def test_extra_digits_never_pad_an_exact_value_with_zeros():
     assert fmt.num(0.7, 4, extra=2) == "0.7"
     assert fmt.num(1e-6, 2, extra=2) == r"1 \times 10^{-6}"
     assert fmt.num(0.99996, 4, scientific=True) == r"1.0000 \times 10^{0}"
+    # within float noise of a short value, but asked for digits that see the rest
+    assert fmt.num(-0.08284318720000047, 10, extra=6) == "-0.0828431872000005"
+    assert fmt.num(0.7 + 3e-13, 4, extra=6) == "0.7000000000"  # not 0.7 at 10 places
+    assert fmt.num(0.1 + 0.2 - 0.3 + 0.7, 4, extra=6) == "0.7"  # float noise only
 
 
 def test_signed_parenthesises_negatives_only():
