@@ -49,7 +49,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .example import Example
+from .example import Example, describe
 from .mistakes import Mistake, for_example, pairs
 from .precision import (Written, matches, parse, places_needed, shown, shown_places,
                         small_threshold)
@@ -133,16 +133,7 @@ def read_answers(data: Mapping[str, Any], example: Example) -> dict[str, Answer]
 def _found(value: Any) -> str:
     if isinstance(value, Written):
         return f"the number {value.value:g}"
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f"string {value!r}"
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list):
-        text = repr(_plain(value))
-        return f"array {text if len(text) <= 40 else text[:37] + '...'}"
-    return repr(value)
+    return describe(_plain(value))
 
 
 def _plain(value: Any) -> Any:

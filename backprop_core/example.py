@@ -103,13 +103,13 @@ def parse_example(data: dict[str, Any]) -> Example:
     hidden = data.get("hidden_activation", "sigmoid")
     if not isinstance(hidden, str) or hidden not in ACTIVATIONS:
         raise ExampleError(f"hidden_activation: expected one of {', '.join(ACTIVATIONS)}; "
-                           f"got {_show(hidden)}")
+                           f"got {describe(hidden)}")
     output = data.get("output", "softmax_cross_entropy")
     if output not in OUTPUTS:
-        raise ExampleError(f"output: expected one of {', '.join(OUTPUTS)}; got {_show(output)}")
+        raise ExampleError(f"output: expected one of {', '.join(OUTPUTS)}; got {describe(output)}")
     update_biases = data.get("update_biases", True)
     if not isinstance(update_biases, bool):
-        raise ExampleError(f"update_biases: expected true or false; got {_show(update_biases)}")
+        raise ExampleError(f"update_biases: expected true or false; got {describe(update_biases)}")
     network = Network(hidden, output, update_biases)
 
     title = check_text("title", data.get("title", DEFAULT_TITLE), TITLE_MAX_CHARS)
@@ -117,7 +117,7 @@ def parse_example(data: dict[str, Any]) -> Example:
         raise ExampleError("learning_rate: expected a number > 0; the key is missing")
     learning_rate = _number("learning_rate", data["learning_rate"])
     if not learning_rate > 0:
-        raise ExampleError(f"learning_rate: expected a number > 0; got {_show(learning_rate)}")
+        raise ExampleError(f"learning_rate: expected a number > 0; got {describe(learning_rate)}")
     decimals = _integer("decimals", data.get("decimals", DEFAULT_DECIMALS), 1, 12)
     train_steps = _integer("train_steps", data.get("train_steps", DEFAULT_TRAIN_STEPS), 1,
                            100_000)
@@ -147,7 +147,7 @@ def check_text(name: str, value: Any, max_chars: int) -> str:
     pages escape it (scripts/escape.py); nothing here makes it safe as markup.
     """
     if not isinstance(value, str) or not value.strip():
-        raise ExampleError(f"{name}: expected a non-empty string; got {_show(value)}")
+        raise ExampleError(f"{name}: expected a non-empty string; got {describe(value)}")
     text = value.strip()
     if len(text) > max_chars:
         raise ExampleError(f"{name}: expected at most {max_chars} characters; got "
@@ -172,8 +172,9 @@ _CATEGORY_NAMES = {"Cc": "control character", "Co": "private-use character",
 # Helpers
 
 
-def _show(value: Any) -> str:
-    """How a found value appears in an error message: its TOML type and its text."""
+def describe(value: Any) -> str:
+    """How a found value appears in an error message: its TOML type and its text
+    (the example file's messages and the answers file's, `check.py`)."""
     if isinstance(value, bool):
         return f"boolean {str(value).lower()}"
     if isinstance(value, str):
@@ -196,7 +197,7 @@ def _finite(value: int | float) -> bool:
 
 def _number(name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ExampleError(f"{name}: expected a number; got {_show(value)}")
+        raise ExampleError(f"{name}: expected a number; got {describe(value)}")
     if not _finite(value):
         raise ExampleError(f"{name}: expected a finite number; got {value}")
     return float(value)
@@ -204,7 +205,7 @@ def _number(name: str, value: Any) -> float:
 
 def _integer(name: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ExampleError(f"{name}: expected an integer from {low} to {high}; got {_show(value)}")
+        raise ExampleError(f"{name}: expected an integer from {low} to {high}; got {describe(value)}")
     if not low <= value <= high:
         raise ExampleError(f"{name}: expected an integer from {low} to {high}; got {value}")
     return value
@@ -214,18 +215,18 @@ def _array(name: str, value: Any, ndim: int) -> np.ndarray:
     """A TOML array of numbers (ndim 1) or of rows of numbers (ndim 2), as floats."""
     what = "an array of numbers" if ndim == 1 else "an array of rows of numbers"
     if not isinstance(value, list) or not value:
-        raise ExampleError(f"{name}: expected {what}; got {_show(value)}")
+        raise ExampleError(f"{name}: expected {what}; got {describe(value)}")
     rows = value if ndim == 2 else [value]
     for r, row in enumerate(rows):
         if not isinstance(row, list) or not row:
-            raise ExampleError(f"{name}: expected {what}; row {r} is {_show(row)}")
+            raise ExampleError(f"{name}: expected {what}; row {r} is {describe(row)}")
         if len(row) != len(rows[0]):
             raise ExampleError(f"{name}: expected a rectangular matrix, every row as long as "
                                f"row 0 ({len(rows[0])}); row {r} has {len(row)}")
         for c, entry in enumerate(row):
             where = f"[{c}]" if ndim == 1 else f"[{r}][{c}]"
             if isinstance(entry, bool) or not isinstance(entry, (int, float)):
-                raise ExampleError(f"{name}: expected {what}; {name}{where} is {_show(entry)}")
+                raise ExampleError(f"{name}: expected {what}; {name}{where} is {describe(entry)}")
             if not _finite(entry):
                 raise ExampleError(f"{name}: expected finite numbers; {name}{where} is {entry}")
     return np.array(value, dtype=float)
@@ -280,7 +281,7 @@ def _check_targets(y: np.ndarray, output: str) -> None:
 
 def _random_table(table: Any) -> dict[str, int]:
     if not isinstance(table, dict):
-        raise ExampleError(f"random: expected a table ([random]); got {_show(table)}")
+        raise ExampleError(f"random: expected a table ([random]); got {describe(table)}")
     unknown = sorted(set(table) - set(_RANDOM_KEYS))
     if unknown:
         raise ExampleError(f"random.{unknown[0]}: unknown key; expected one of "

@@ -295,14 +295,63 @@ class Step:
 
 
 # ---------------------------------------------------------------------------------------
+# Sums whose exact value is zero
+
+# A sum whose exact value is 0 (0.4·δ₁ + 0.4·δ₂ with δ₂ = −δ₁; x·W + b with b = −x·W)
+# comes out of floating point as ±1e-17 or so. That residue is rounding error, not a
+# digit of the result: a page would print it as a gradient a calculator cannot
+# reproduce, and ReLU would take its derivative on the wrong side of the kink. An entry
+# within the standard error bound of its own sum, 2·n·ε·Σ|term| for n terms, is set to
+# exactly 0; every other entry keeps its bits.
+_EPS = float(np.finfo(float).eps)
+
+
+def _zero_residue(total: Array, scale: Callable[[], Array], ceiling: float, terms: int) -> Array:
+    """`total` with its rounding residues set to 0.
+
+    `scale()` gives Σ|term| for each entry; `ceiling` is a number no entry's Σ|term|
+    exceeds, cheap to know, so that the usual case (no entry anywhere near zero)
+    costs one comparison and never computes `scale()`.
+    """
+    bound = 2.0 * terms * _EPS
+    magnitude = np.abs(total)
+    if not (magnitude <= bound * ceiling).any():
+        return total
+    return np.where(magnitude <= bound * scale(), 0.0, total)
+
+
+def _largest(a: Array | None) -> float:
+    return float(np.abs(a).max(initial=0.0)) if a is not None else 0.0
+
+
+def _affine(a: Array, b: Array, c: Array | None = None) -> Array:
+    """a @ b (+ c, broadcast over rows), residues of exact zeros set to 0."""
+    total = a @ b if c is None else a @ b + c
+    n = a.shape[-1]
+
+    def scale() -> Array:
+        s = np.abs(a) @ np.abs(b)
+        return s if c is None else s + np.abs(c)
+
+    ceiling = n * _largest(a) * _largest(b) + _largest(c)
+    return _zero_residue(total, scale, ceiling, n + (c is not None))
+
+
+def _column_sums(a: Array) -> Array:
+    """a summed over its rows (the m examples), residues of exact zeros set to 0."""
+    m = a.shape[0]
+    return _zero_residue(a.sum(axis=0), lambda: np.abs(a).sum(axis=0), m * _largest(a), m)
+
+
+# ---------------------------------------------------------------------------------------
 # The passes
 
 
 def forward(network: Network, params: Params, x: Array, y: Array) -> Forward:
     act, _ = ACTIVATIONS[network.hidden_activation]
-    h_in = x @ params.W_ih + params.b_h
+    h_in = _affine(x, params.W_ih, params.b_h)
     h_out = act(h_in)
-    o_in = h_out @ params.W_ho + params.b_o
+    o_in = _affine(h_out, params.W_ho, params.b_o)
     if network.output == "softmax_cross_entropy":
         log_o_out = log_softmax(o_in)
         o_out = np.exp(log_o_out)
@@ -332,13 +381,13 @@ def backward(network: Network, params: Params, x: Array, y: Array, fwd: Forward)
         dE_do_in = dE_do_out * o * (1.0 - o)
 
     _, act_prime = ACTIVATIONS[network.hidden_activation]
-    dE_dW_ho = fwd.h_out.T @ dE_do_in
-    dE_db_o = dE_do_in.sum(axis=0)
-    dE_dh_out = dE_do_in @ params.W_ho.T
+    dE_dW_ho = _affine(fwd.h_out.T, dE_do_in)
+    dE_db_o = _column_sums(dE_do_in)
+    dE_dh_out = _affine(dE_do_in, params.W_ho.T)
     dh_out_dh_in = act_prime(fwd.h_in)
     dE_dh_in = dE_dh_out * dh_out_dh_in
-    dE_dW_ih = x.T @ dE_dh_in
-    dE_db_h = dE_dh_in.sum(axis=0)
+    dE_dW_ih = _affine(x.T, dE_dh_in)
+    dE_db_h = _column_sums(dE_dh_in)
     return Backward(dE_do_out, jac, dE_do_in, dE_dW_ho, dE_db_o, dE_dh_out, dh_out_dh_in,
                     dE_dh_in, dE_dW_ih, dE_db_h)
 
@@ -347,11 +396,11 @@ def update(network: Network, params: Params, grads: Params, learning_rate: float
     def one(name: str, value: Array) -> Array:
         if name.startswith("b_") and not network.update_biases:
             return value
-        # value − η·grad with one fresh array instead of two: the same bits, and at
-        # 784×128 a second temporary costs more in page faults than the arithmetic.
-        new = getattr(grads, name) * -learning_rate
-        new += value
-        return new
+        # value − η·grad; a weight the step moves exactly to 0 lands on 0.
+        change = getattr(grads, name) * -learning_rate
+        new = change + value
+        return _zero_residue(new, lambda: np.abs(value) + np.abs(change),
+                             _largest(value) + _largest(change), 2)
 
     return params.map(one)
 

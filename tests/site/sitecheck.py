@@ -44,7 +44,13 @@ LARGEST = 'title = "Largest accepted sizes"\nlearning_rate = 0.05\ndecimals = 4\
 TINY = 'title = "Tiny inputs"\nlearning_rate = 0.02\nx = [[0.001, 0.002]]\ny = [[1, 0]]\n' \
        "W_ih = [[0.7, 0.6], [0.5, 0.4]]\nb_h = [0.5, 0.6]\nW_ho = [[0.4, 0.6], [0.9, 0.8]]\n" \
        "b_o = [0.7, 0.9]\n"
-GENERATED = {"largest": LARGEST, "tiny": TINY}
+#: Sums whose exact value is 0: h_in,1 = 0.1·0.2 + 0.2·0.4 − 0.1 (floating point leaves
+#: +1.4e-17, on the wrong side of ReLU's kink) and ∂E/∂h_out,3 = 0.5·δ₁ + 0.5·δ₂ with
+#: δ₂ = −δ₁. A calculator says 0 for both; so must every page.
+ZEROS = 'title = "Sums that are exactly zero"\nlearning_rate = 0.02\nhidden_activation = "relu"\n' \
+        "x = [[0.1, 0.2]]\ny = [[1, 0]]\nW_ih = [[0.2, 0.3, 0.5], [0.4, 0.6, 0.2]]\n" \
+        "b_h = [-0.1, 0.1, 0.2]\nW_ho = [[0.4, 0.6], [0.9, 0.8], [0.5, 0.5]]\nb_o = [0.7, 0.9]\n"
+GENERATED = {"largest": LARGEST, "tiny": TINY, "zeros": ZEROS}
 
 NUMBER = re.compile(
     r"(?<![\w.])(?P<sign>-?)(?P<digits>\d+(?:\.\d+)?)"

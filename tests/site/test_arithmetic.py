@@ -25,7 +25,7 @@ import pytest
 from sitecheck import (ARTICLE_PAGES, EXAMPLES, NUMBER, decimals_of, math_sources,
                        parse_tokens)
 
-ALL = (*EXAMPLES, "largest", "tiny")
+ALL = (*EXAMPLES, "largest", "tiny", "zeros")
 ROW = re.compile(r"\\\\(?:\[\d+pt\])?")
 MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", re.S)
 PLACEHOLDER = re.compile(r"MAT(\d+)X")

@@ -20,7 +20,7 @@ from backprop_core import Network, load_example, step
 from sitecheck import (ARTICLE_PAGES, EXAMPLES, decimals_of, leaves, math_sources,
                        math_tokens, shows)
 
-ALL = (*EXAMPLES, "largest", "tiny")
+ALL = (*EXAMPLES, "largest", "tiny", "zeros")
 
 
 def pick(trace: dict, dotted: str):
@@ -183,6 +183,25 @@ def test_a_value_too_small_for_its_decimals_is_shown_scientifically(sites):
     tokens = math_tokens(sites.page("tiny", "hidden-layer"))
     for v in tiny:
         assert any(t.scientific and shows(t, v, 4) for t in tokens), v
+
+
+def test_sums_that_are_exactly_zero_are_shown_as_zero(sites):
+    """Worked by hand from the example as written: h_in,1 = 0.1·0.2 + 0.2·0.4 − 0.1 = 0,
+    so ReLU gives h_out,1 = 0 and, at its kink, the derivative 0 (the article's
+    convention); ∂E/∂h_out,3 = 0.5·δ₁ + 0.5·δ₂ = 0 since δ₂ = −δ₁. Zero reaches every
+    layer-1 gradient of those units: column 1 of ∂E/∂W_ih (its h_in is at the kink)
+    and column 3 (no error reaches it), and their biases."""
+    trace = sites.trace("zeros")
+    assert trace["forward"]["h_in"][0][0] == 0.0
+    assert trace["forward"]["h_out"][0][0] == 0.0
+    assert [row[0] for row in trace["gradients"]["W_ih"]] == [0.0, 0.0]
+    assert [row[2] for row in trace["gradients"]["W_ih"]] == [0.0, 0.0]
+    assert trace["gradients"]["b_h"][0] == 0.0 and trace["gradients"]["b_h"][2] == 0.0
+    assert all(v != 0.0 for v in trace["gradients"]["W_ho"][1])   # the others move
+    for page in ARTICLE_PAGES:
+        residue = [t.text for t in math_tokens(sites.page("zeros", page))
+                   if t.value != 0 and abs(t.value) < 1e-12]
+        assert not residue, f"zeros/{page}: rounding residue shown as a value: {residue[:5]}"
 
 
 @pytest.mark.parametrize("name", ALL)
