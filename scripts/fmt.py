@@ -141,8 +141,11 @@ def extra_digits(formula: Callable[..., object], inputs: Sequence[object],
     result_format: how the page writes a result (default `num` at `decimals`)
     input_format:  how it writes an input with k extra digits (default `num(v, decimals, k)`)
 
-    The line may land within half a unit of each written result's last place (at least
-    `decimals` places for `num`: a short form such as ``0.67`` claims to be exact).
+    The line must round to each written result (at least `decimals` places for `num`: a
+    short form such as ``0.67`` claims to be exact): strictly within half a unit of its
+    last place. A line landing exactly on a halfway point is refused, not merely
+    tolerated: ``0.374256652988 − 0.374256653113 = 1.25 × 10⁻¹⁰`` written as
+    ``1.2 × 10⁻¹⁰`` depends on a tie rule the reader may not share.
     Returns the fewest extra digits (0 to MOST_EXTRA) at which the formula, evaluated on
     the inputs exactly as written with them, does so for every result.
     """
@@ -159,7 +162,8 @@ def extra_digits(formula: Callable[..., object], inputs: Sequence[object],
     target = np.array([w.value for w in shown]).reshape(exact.shape)
     tolerance = np.array(tolerance).reshape(exact.shape)
     # Float noise of evaluating the formula, never more than a sliver of the tolerance
-    # (a difference of 5.6e-11 written to two digits has a half unit of only 5e-13).
+    # (a difference of 5.6e-11 written to two digits has a half unit of only 5e-13);
+    # it narrows the band, so that a halfway case fails however the float lands.
     noise = np.minimum(1e-12 * np.maximum(1.0, np.abs(exact)), 1e-3 * tolerance)
     write = input_format or (lambda v, k: num(v, decimals, k))
     for extra in range(MOST_EXTRA + 1):
@@ -169,6 +173,6 @@ def extra_digits(formula: Callable[..., object], inputs: Sequence[object],
             vals = np.array([read(write(v, extra)).value for v in arr.ravel()]).reshape(arr.shape)
             shown_inputs.append(vals if vals.ndim else float(vals))
         got = np.asarray(formula(*shown_inputs), dtype=float)
-        if np.all(np.abs(got - target) <= tolerance + noise):
+        if np.all(np.abs(got - target) < tolerance - noise):
             return extra
     return MOST_EXTRA

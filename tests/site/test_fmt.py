@@ -149,7 +149,20 @@ def test_extra_digits_for_a_step_below_display_precision():
 def test_extra_digits_on_matrices():
     W, G = np.array([[0.6, 0.5]]), np.array([[0.0025337, -0.0012372]])
     k = fmt.extra_digits(lambda w, g: w - 0.02 * g, [W, G], W - 0.02 * G, 4)
-    assert k == 0  # 0.6 − 0.02 · 0.0025 still rounds to 0.5999
+    # 0.6 − 0.02 · 0.0025 = 0.59995 is exactly halfway to the shown 0.5999: a tie is
+    # not calculator-true, so the gradient needs one more digit (0.6 − 0.02 · 0.00253)
+    assert k == 1
+
+
+def test_extra_digits_refuses_an_exact_tie():
+    # the check page's W_{h1o1} row: shown to 12 decimals the two gradients differ by
+    # exactly 1.25e-10, which a reader cannot round to the written 1.2e-10
+    a, n = -0.3742566529884277, -0.37425665311285883
+    line = lambda u, v: [abs(u - v), abs(u - v) / (abs(u) + abs(v))]  # noqa: E731
+    k = fmt.extra_digits(line, [a, n], line(a, n), 10,
+                         result_format=lambda x: fmt.num(x, 2))
+    assert k == 3  # at two extra digits the difference is the tie
+    assert fmt.num(a, 10, 2) == "-0.374256652988" and fmt.num(n, 10, 2) == "-0.374256653113"
 
 
 @pytest.mark.parametrize("value, extra, shown", [

@@ -136,6 +136,13 @@ def _param(tex: str) -> tuple[str, tuple[int, ...]]:
     return f"b_{m[6]}", (int(m[7]) - 1,)
 
 
+def _decimal(tex: str):
+    """A number as the page writes it, exactly (fixed, or with a power of ten)."""
+    from decimal import Decimal
+    (token,) = parse_tokens(tex)
+    return Decimal(token.text.replace(r" \times 10^{", "e").rstrip("}").replace("−", "-"))
+
+
 def _math(cell) -> str:
     text = cell.get_text().strip()
     assert text.startswith("\\(") and text.endswith("\\)"), text
@@ -182,3 +189,28 @@ def test_check_page_summary_names_the_largest_error(sites):
     assert shows(token, g.max_rel_error, 2)
     assert "That is rounding, not a mistake" in text
     assert "disagree beyond rounding" not in text
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_check_page_rows_round_to_their_difference_with_one_width_per_column(sites, name):
+    """Read back from the built table: each column of gradients has one number of
+    decimals (b_{o_1} and b_{o_2}, exactly opposite, look alike), and each row's shown
+    gradients, subtracted exactly, round to the shown |a − n| (strictly inside half a
+    unit: 1.25e-10 shown as 1.2e-10 is a tie, not a result)."""
+    from decimal import Decimal, localcontext
+
+    soup = BeautifulSoup(sites.page(name, "check"), "html.parser")
+    widths, off = [set(), set()], []
+    with localcontext() as ctx:
+        ctx.prec = 50
+        for row in soup.select("table")[0].select("tbody tr"):
+            cells = [_math(c) for c in row.select("td")]
+            a, n, shown = (_decimal(c) for c in cells[1:4])
+            for i, text in enumerate(cells[1:3]):
+                if "." in text and "times" not in text:
+                    widths[i].add(len(text.split(".")[-1]))
+            half = Decimal(5).scaleb(shown.as_tuple().exponent - 1)
+            if abs(abs(a - n) - shown) >= half:
+                off.append((cells[0], cells[1], cells[2], cells[3]))
+    assert not off, f"{name}: {off[:3]}"
+    assert all(len(w) <= 1 for w in widths), f"{name}: decimals per column {widths}"
