@@ -165,6 +165,11 @@ class Article:
         return mean_abs(self.s.forward.h_out)
 
     @property
+    def mean_abs_alt_h_out(self) -> float:
+        """mean|h_out| of the comparison run (the other hidden activation)."""
+        return mean_abs(self.alt.forward.h_out)
+
+    @property
     def mean_x(self) -> float:
         return mean_abs(self.s.x)
 
@@ -769,6 +774,27 @@ class Tex:
         k = fmt.extra_digits(lambda a, b: a / b, [r, ra], r / ra, self.d,
                              result_format=fmt.sig, input_format=lambda u, x: fmt.sig(u, 3 + x))
         return rf"\frac{{{fmt.sig(r, 3 + k)}}}{{{fmt.sig(ra, 3 + k)}}} = {fmt.sig(r / ra)}"
+
+    def gap_change_factors(self) -> str:
+        """The change of the ratio between the two runs, factor by factor: for each of
+        the three factors of `gap_factors`, this run's over the other run's."""
+        v, va = self.a.vanishing(), self.a.vanishing(self.a.alt)
+        names = ("inputs", "weights", "activation")
+        ins = [x for name in names for x in (v[name], va[name])]
+        k = fmt.extra_digits(lambda a, b, c, d, e, f: (a / b) * (c / d) * (e / f), ins,
+                             v["ratio"] / va["ratio"], self.d, result_format=fmt.sig,
+                             input_format=lambda u, x: fmt.sig(u, 3 + x))
+        parts = [rf"\frac{{{fmt.sig(v[name], 3 + k)}}}{{{fmt.sig(va[name], 3 + k)}}}"
+                 for name in names]
+        return " \\cdot ".join(parts) + f" = {fmt.sig(v['ratio'] / va['ratio'])}"
+
+    def weight_difference_line(self) -> str:
+        """With δ_o = [−d, d] the way back through W_ho is 1 / mean_j |W_{h_j o_2} − W_{h_j o_1}|,
+        whatever d is: that line, calculator-true."""
+        w = self.s.params.W_ho
+        spread = mean_abs(w[:, 1] - w[:, 0])
+        k = self.fit2(lambda a: 1 / a, [spread], 1 / spread)
+        return rf"\frac{{1}}{{{self.n(spread, k)}}} = {fmt.sig(1 / spread)}"
 
     def gap_parts(self) -> list[str]:
         """The three factors of `gap_factors`, written exactly as it writes them."""
