@@ -231,9 +231,26 @@ class Tex:
         a = np.asarray(a, dtype=float)
         return fmt.mat(a if a.ndim == 2 else a[None, :], self.d, extra)
 
-    def fit(self, formula, inputs, results) -> int:
-        """Extra digits this line's inputs need to be calculator-true (`fmt.extra_digits`)."""
-        return fmt.extra_digits(formula, inputs, results, self.d)
+    def fit(self, formula, inputs, results, shown: int = 0) -> int:
+        """Extra digits this line's inputs need to be calculator-true (`fmt.extra_digits`)
+        for results written with `shown` extra digits themselves."""
+        if not shown:
+            return fmt.extra_digits(formula, inputs, results, self.d)
+        # the inputs start from the results' own digits (up to MOST_EXTRA more)
+        return shown + fmt.extra_digits(
+            formula, inputs, results, self.d,
+            result_format=lambda r: fmt.num(r, self.d, shown),
+            input_format=lambda v, k: fmt.num(v, self.d, shown + k))
+
+    def grad_digits(self, name: str) -> int:
+        """Extra digits a parameter's gradient is written with, wherever it is stated:
+        as many as its update line ΔW = −η ∂E/∂W needs to be calculator-true, so the
+        update takes the gradient exactly as the page showed it (0.005067, not a
+        0.0051 shown above and a 0.005067 used below)."""
+        s = self.s
+        delta = getattr(s.updated, name) - getattr(s.params, name)
+        eta = s.learning_rate
+        return self.fit(lambda g: -eta * g, [getattr(s.grads, name)], delta)
 
     # -- names ------------------------------------------------------------------------
 
@@ -533,21 +550,23 @@ class Tex:
         lines = []
         for e in range(self.m):
             lhs = self.d_("E", w) + (f"\\Big|{self.ex(e)}" if self.m > 1 else "")
-            x = self.fit(lambda a, b: a * b, [p.stage12[e], p.stage3[e]], p.per_example[e])
+            g = self.grad_digits("W_ho") if self.m == 1 else 0  # the gradient itself
+            x = self.fit(lambda a, b: a * b, [p.stage12[e], p.stage3[e]], p.per_example[e], g)
             lines += self._rows(lhs, f"{self.d_('E', self.name('o_in', p.k, e))}\\,"
                                      f"{self.d_(self.name('o_in', p.k, e), w)}",
                                 f"{self.sn(p.stage12[e], x)} \\cdot {self.sn(p.stage3[e], x)}",
-                                self.n(p.per_example[e]))
-        return self._aligned(lines + self._sum_over_examples(w, p))
+                                self.n(p.per_example[e], g))
+        return self._aligned(lines + self._sum_over_examples(w, p, "W_ho"))
 
-    def _sum_over_examples(self, w: str, p) -> list[str]:
+    def _sum_over_examples(self, w: str, p, param: str) -> list[str]:
         """For m > 1, the aligned lines adding a walk-through's per-example gradients."""
         if self.m == 1:
             return []
-        x = self.fit(np.sum, [p.per_example], p.total)
+        g = self.grad_digits(param)
+        x = self.fit(np.sum, [p.per_example], p.total, g)
         terms = self._sum(self._terms(p.per_example, x))
         return [f"{self.d_('E', w)} &= \\sum_n {self.d_('E', w)}\\Big|^{{(n)}}",
-                f"&= {terms} = {self.n(p.total)}"]
+                f"&= {terms} = {self.n(p.total, g)}"]
 
     def grad_elements(self, layer: str) -> str:
         """Every weight of a layer: ∂E/∂W[a, b] = Σ_e in_a · δ_b, substituted."""
@@ -558,15 +577,16 @@ class Tex:
         else:
             inputs, delta, G, w = s.x, s.backward.dE_dh_in, s.grads.W_ih, self.w_ih
             in_name, d_name = "x", "h_in"
+        g = self.grad_digits("W_ho" if layer == "ho" else "W_ih")
         lines = []
         for a in range(G.shape[0]):
             for b in range(G.shape[1]):
                 sym = " + ".join(f"{self.name(in_name, a, e)}"
                                  f"{self.d_('E', self.name(d_name, b, e))}"
                                  for e in range(self.m))
-                x = self.fit(lambda i, d: np.sum(i * d), [inputs[:, a], delta[:, b]], G[a, b])
+                x = self.fit(lambda i, d: np.sum(i * d), [inputs[:, a], delta[:, b]], G[a, b], g)
                 sub = self._sum(self._products(inputs[:, a], delta[:, b], x), per_row=2)
-                lines += self._rows(self.d_('E', w(a, b)), sym, sub, self.n(G[a, b]))
+                lines += self._rows(self.d_('E', w(a, b)), sym, sub, self.n(G[a, b], g))
         return self._aligned(lines)
 
     def grad_matrix(self, layer: str) -> str:
@@ -578,10 +598,11 @@ class Tex:
         else:
             X, D, G = s.x, s.backward.dE_dh_in, s.grads.W_ih
             lhs, sym = "W_{ih}", r"x^\top\,\delta_h"
-        k = self.fit(lambda x, d: x.T @ d, [X, D], G)
+        g = self.grad_digits("W_ho" if layer == "ho" else "W_ih")
+        k = self.fit(lambda x, d: x.T @ d, [X, D], G, g)
         return self._aligned([f"{self.d_('E', lhs)} &= {sym}",
                               f"&= {self.mat(X.T, k)} {self.mat(D, k)}",
-                              f"&= {self.mat(G)}"])
+                              f"&= {self.mat(G, g)}"])
 
     def update_element(self, name: str, idx: tuple[int, ...]) -> str:
         """One parameter's update, substituted: the step ΔW = −η ∂E/∂W, then W⁺ = W + ΔW
@@ -597,7 +618,7 @@ class Tex:
         delta = new - old
         eta = s.learning_rate
         sym = {"W_ho": self.w_ho, "W_ih": self.w_ih}[name](*idx)
-        k1 = self.fit(lambda g: -eta * g, [grad], delta)
+        k1 = self.grad_digits(name)
         k2 = self.fit(lambda w, dw: w + dw, [old, delta], new)
         return self._aligned([
             *self._rows(f"\\Delta {sym}", f"-\\eta {self.d_('E', sym)}",
@@ -613,7 +634,7 @@ class Tex:
                           getattr(s.updated, name))
         delta = new - old
         eta = s.learning_rate
-        k1 = self.fit(lambda g: -eta * g, [grad], delta)
+        k1 = self.grad_digits(name)
         k2 = self.fit(lambda w, dw: w + dw, [old, delta], new)
         return self._aligned([
             f"\\Delta {sym} &= -\\eta {self.d_('E', sym)}",
@@ -659,12 +680,14 @@ class Tex:
             sym = (f"{self.d_('E', self.name('h_out', p.j, e))}\\,"
                    f"{self.d_(self.name('h_out', p.j, e), self.name('h_in', p.j, e))}\\,"
                    f"{self.d_(self.name('h_in', p.j, e), w)}")
+            g = self.grad_digits("W_ih") if self.m == 1 else 0  # the gradient itself
             x = self.fit(lambda a, b, c: a * b * c,
-                         [p.stage1[e], p.stage2[e], p.stage3[e]], p.per_example[e])
+                         [p.stage1[e], p.stage2[e], p.stage3[e]], p.per_example[e], g)
             lines += self._rows(lhs, sym,
                                 f"{self.sn(p.stage1[e], x)} \\cdot {self.sn(p.stage2[e], x)} "
-                                f"\\cdot {self.sn(p.stage3[e], x)}", self.n(p.per_example[e]))
-        return self._aligned(lines + self._sum_over_examples(w, p))
+                                f"\\cdot {self.sn(p.stage3[e], x)}",
+                                self.n(p.per_example[e], g))
+        return self._aligned(lines + self._sum_over_examples(w, p, "W_ih"))
 
     def dE_dh_out_matrix(self) -> str:
         """∂E/∂h_out = δ_o W_hoᵀ for all hidden units at once."""
@@ -703,16 +726,17 @@ class Tex:
         b = self.s.backward
         delta, G, d_name = ((b.dE_do_in, b.dE_db_o, "o_in") if layer == "o"
                             else (b.dE_dh_in, b.dE_db_h, "h_in"))
+        g = self.grad_digits(f"b_{layer}")
         lines = []
         for u in range(G.shape[0]):
             sym = " + ".join(self.d_("E", self.name(d_name, u, e)) for e in range(self.m))
             lhs = f"{self.d_('E', self.b(layer, u))} &= {sym}"
             if self.m > 1:
-                x = self.fit(np.sum, [delta[:, u]], G[u])
+                x = self.fit(np.sum, [delta[:, u]], G[u], g)
                 terms = self._sum(self._terms(delta[:, u], x))
-                lines += [lhs, f"&= {terms} = {self.n(G[u])}"]
+                lines += [lhs, f"&= {terms} = {self.n(G[u], g)}"]
             else:
-                lines.append(f"{lhs} = {self.n(G[u])}")
+                lines.append(f"{lhs} = {self.n(G[u], g)}")
         return self._aligned(lines)
 
     # -- conclusion -------------------------------------------------------------------

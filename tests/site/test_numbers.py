@@ -90,7 +90,10 @@ def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list
         ih = float(np.mean(np.abs(st.grads.W_ih)))
         return [ho, ih, ho / ih]
 
-    conclusion = [*gap(s)[:2], *gap(alt)[:2], alt.loss, alt.loss_after]
+    spread = float(np.mean(np.abs(s.params.W_ho[:, -1] - s.params.W_ho[:, 0])))
+    conclusion = [*gap(s)[:2], *gap(alt)[:2], alt.loss, alt.loss_after,
+                  # the other run's hidden outputs, and the two output weights' spread
+                  float(np.mean(np.abs(alt.forward.h_out))), spread]
     # Derived figures the conclusion writes with three significant digits (fmt.sig): the
     # two ratios, their quotient, and the ratio's three factors (computed here from the
     # engine's arrays, independently of scripts/article.py).
@@ -98,8 +101,15 @@ def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list
     d_o, d_hout, d_h = (float(np.mean(np.abs(a))) for a in (b.dE_do_in, b.dE_dh_out, b.dE_dh_in))
     ho, ih, ratio = gap(s)
     derived = [ratio, gap(alt)[2], ratio / gap(alt)[2]]
-    if ih and d_o and d_hout and d_h:
-        derived += [(ho / d_o) / (ih / d_h), d_o / d_hout, d_hout / d_h]
+    for st in (s, alt):  # each run's three factors, compared on the conclusion
+        sb = st.backward
+        g_o, g_hout, g_h = (float(np.mean(np.abs(a)))
+                            for a in (sb.dE_do_in, sb.dE_dh_out, sb.dE_dh_in))
+        st_ho, st_ih, _ = gap(st)
+        if st_ih and g_o and g_hout and g_h:
+            derived += [(st_ho / g_o) / (st_ih / g_h), g_o / g_hout, g_hout / g_h]
+    if spread:
+        derived.append(1 / spread)
     derived = [float(v) for v in derived if np.isfinite(v) and v != 0]
     return {"views": [float(v) for v in views], "conclusion": conclusion,
             "derived": derived}
