@@ -259,7 +259,7 @@ def _one_path_entry(k: int | str) -> Mistake:
 CATALOGUE: tuple[Mistake, ...] = (
     _entry("transposed_weights", "forward.o_in",
            "You multiplied by W_ho transposed (rows and columns swapped) in layer 2's "
-           "forward pass; o_in = h_out · W_ho + b_o with row b of W_ho for hidden unit b.",
+           "forward pass; o_in = h_out · W_ho + b_o with row j of W_ho for hidden unit j.",
            transposed_weights, _square_W_ho,
            keys=("forward.o_in", "loss_after")),
     _entry("reused_layer1", "forward.o_in",

@@ -187,7 +187,7 @@ def test_a_prime_is_a_derivative_and_a_plus_marks_an_update(sites, name):
 INDEXED = {"input": re.compile(r"(?:x|W_\{i)_([a-z])(?![a-z])"),
            "hidden": re.compile(r"(?:h_\{(?:in|out),|W_\{h_|b_\{h_|\bW_\{i_\w+\s*h_)([a-z])(?![a-z])"),
            "output": re.compile(r"(?:o_\{(?:in|out),|\bo_|b_\{o_|W_\{h_\w+\s*o_)([a-z])(?![a-z])")}
-LETTERS = {"input": {"a"}, "hidden": {"b"}, "output": {"c", "k"}}
+LETTERS = {"input": {"a"}, "hidden": {"j"}, "output": {"c", "k"}}
 LONE_E = re.compile(r"(?<![A-Za-z\\])e(?![A-Za-z^])")
 
 
@@ -201,8 +201,14 @@ def test_one_index_letter_per_meaning_and_e_only_the_exponential(sites, name):
             for meaning, pattern in INDEXED.items():
                 found = set(pattern.findall(body)) - LETTERS[meaning]
                 assert not found, (page, meaning, found, tex[:200])
+        # b is the bias only: never "hidden unit b" in prose or a mistake's sentence
+        text = BeautifulSoup(html, "html.parser").get_text(" ")
+        assert not re.search(r"\b(?:unit|row|column) b\b", text), page
     notebook = (ROOT / "docs" / "notebook.py").read_text(encoding="utf-8")
     assert "\\sum_n" in notebook and "(e)" not in notebook
+    from backprop_core.mistakes import CATALOGUE
+    for mistake in CATALOGUE:
+        assert not re.search(r"\b(?:unit|row|column) b\b", mistake.sentence), mistake.id
 
 
 def test_the_originals_are_cited_by_address_as_text_not_links(sites):
