@@ -234,3 +234,20 @@ def test_the_article_is_this_site_and_the_2018_post_is_the_post(sites):
         assert not re.search(r"\barticle", text, re.I), page
     soup = BeautifulSoup(sites.page("default", "hand-calculation-2018"), "html.parser")
     assert "the post" in soup.select_one("article").get_text(" ")
+
+
+ALIGNED = re.compile(r"\\begin\{aligned\}(.*?)\\end\{aligned\}", re.S)
+ALIGNED_ROW = re.compile(r"\\\\(?:\[\d+pt\])?")
+
+
+def test_no_left_hand_side_stands_alone_above_its_result(sites):
+    """In an aligned block a row with no alignment point is set flush right in the first
+    column, so an "&= result" row under it starts far to the right, detached from its
+    left-hand side (the 2018 page's learning-rate lines at 1280 px)."""
+    for page, html in _pages(sites.site("default")).items():
+        for tex in math_sources(html):
+            for block in ALIGNED.findall(tex):
+                body = re.sub(r"\\begin\{bmatrix\}.*?\\end\{bmatrix\}", "M", block, flags=re.S)
+                rows = [r.strip() for r in ALIGNED_ROW.split(body)]
+                for above, row in zip(rows, rows[1:]):
+                    assert "&" in above or not row.startswith("&="), (page, above[:120])
