@@ -214,3 +214,18 @@ def test_check_page_rows_round_to_their_difference_with_one_width_per_column(sit
                 off.append((cells[0], cells[1], cells[2], cells[3]))
     assert not off, f"{name}: {off[:3]}"
     assert all(len(w) <= 1 for w in widths), f"{name}: decimals per column {widths}"
+
+
+def test_check_page_digits_are_the_ones_the_home_page_states(sites):
+    """The home page's rule: derived figures three significant digits, the check page's
+    differences and relative errors two, its rounding estimate one. The table keeps it."""
+    home = " ".join(BeautifulSoup(sites.page("default", "index"), "html.parser")
+                    .get_text(" ").split())
+    assert "carry three significant digits" in home
+    assert "relative errors, which only say how small a disagreement is, carry two" in home
+    soup = BeautifulSoup(sites.page("default", "check"), "html.parser")
+    for row in soup.select("table")[0].select("tbody tr"):
+        for cell in row.select("td")[3:5]:
+            (token,) = parse_tokens(_math(cell))
+            mantissa = token.text.split(r" \times")[0].lstrip("-").replace(".", "").lstrip("0")
+            assert token.value == 0 or len(mantissa) == 2, token.text
