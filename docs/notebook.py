@@ -47,9 +47,10 @@ print(example.sizes, net)
 # %% [markdown]
 # Every number below is printed as the article writes it, by the engine's
 # own rule (`backprop_core.precision`): rounded to the example's decimals,
-# halfway away from zero; an exact value in its short form (`0.7`, so that
-# trailing zeros always mean "rounded"); a tiny one with significant
-# digits and a power of ten (`2.534e-5`), never as `0.0000`.
+# halfway away from zero; an exact value in its short form, without
+# trailing zeros (so that trailing zeros always mean "rounded"); a tiny one
+# with significant digits and a power of ten (the `e-5` form Python
+# prints), never as a row of zeros.
 
 # %%
 from backprop_core import precision
