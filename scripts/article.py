@@ -404,7 +404,8 @@ class Tex:
         """One example's loss, substituted."""
         s = self.s
         y, o, L = s.y[e], s.forward.o_out[e], s.forward.losses[e]
-        Le = f"L{self.ex(e)}"
+        # one example: its loss is E itself; a batch names each example's L^{(n)}
+        Le = f"L{self.ex(e)}" if self.m > 1 else "E"
         if self.a.softmax:
             t = int(np.argmax(y))
             k = self.fit(lambda p: -np.log(p), [o[t]], L)
