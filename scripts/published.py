@@ -88,6 +88,7 @@ class Published:
     correct: bool
     explanation: str
     engine: str | None
+    verdict: str | None = None  # the table's word for a value that is not simply wrong
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,18 @@ class Check:
     rebuilt: dict[str, Rebuilt]
     extra: dict[str, Any]
     original: dict[str, Any]
+
+    @property
+    def numeric(self) -> list[Comparison]:
+        """The printed values that are numbers held against the engine (not a formula,
+        not "never updated")."""
+        return [r for r in self.rows
+                if r.published.values is not None and r.engine is not None]
+
+    @property
+    def wrong(self) -> list[Comparison]:
+        """Those of `numeric` the engine does not reproduce at the printed precision."""
+        return [r for r in self.numeric if not r.matches]
 
 
 # ---------------------------------------------------------------------------------------
@@ -258,9 +271,15 @@ def _published(where: str, n: int, entry: Any) -> Published:
     if entry["correct"] and (values is None or engine is None):
         raise PublishedError(f"{label}.correct: true needs a printed number and an engine "
                              f"path to hold it to; got published={text!r}, engine={engine!r}")
+    verdict = entry.get("verdict")
+    if verdict is not None and (not isinstance(verdict, str) or not verdict.strip()
+                                or entry["correct"]):
+        raise PublishedError(f"{label}.verdict: expected a short text for a value that is "
+                             f"not correct, or no verdict; got {verdict!r}")
     return Published(entry["key"], entry["step"], entry["name"],
                      entry.get("symbol", entry["name"]), text, values, decimals,
-                     entry["correct"], " ".join(entry["explanation"].split()), engine)
+                     entry["correct"], " ".join(entry["explanation"].split()), engine,
+                     verdict)
 
 
 def _numbers(label: str, text: Any) -> tuple[np.ndarray | None, int | None]:
@@ -746,6 +765,8 @@ class Show:
             return "left out" if p.engine is not None else "wrong"
         if r.matches:
             return "matches"
+        if p.verdict:  # not an arithmetic slip: the file names what it is
+            return p.verdict
         wrong = int((~r.mask).sum())
         return "wrong" if wrong == r.mask.size else f"wrong ({wrong} of {r.mask.size})"
 
