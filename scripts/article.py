@@ -839,6 +839,68 @@ class Tex:
 
     # -- wrap-up ----------------------------------------------------------------------
 
+    def forward_after(self) -> str:
+        """The forward pass again on the updated parameters (the engine's `Step.after`),
+        substituted line by line, down to the loss after the step; every input is the
+        updated parameter or the value of the line above, as the page writes them."""
+        s, f = self.s, self.act_tex()
+        p, v = s.updated, s.after
+        act = ACTIVATIONS[self.a.act][0]
+        out_name = r"\operatorname{softmax}" if self.a.softmax else r"\sigma"
+
+        def out_fn(o):
+            if self.a.softmax:
+                z = np.exp(o - o.max(axis=1, keepdims=True))
+                return z / z.sum(axis=1, keepdims=True)
+            return 1 / (1 + np.exp(-o))
+
+        k1 = self.fit(lambda x, w, b: x @ w + b, [s.x, p.W_ih, p.b_h], v.h_in)
+        k2 = self.fit(act, [v.h_in], v.h_out)
+        k3 = self.fit(lambda h, w, b: h @ w + b, [v.h_out, p.W_ho, p.b_o], v.o_in)
+        k4 = self.fit(out_fn, [v.o_in], v.o_out)
+        lines = [rf"h_{{in}}^{{+}} &= x\,W_{{ih}}^{{+}} + b_h^{{+}}",
+                 f"&= {self.mat(s.x, k1)} {self.mat(p.W_ih, k1)}",
+                 f"&\\qquad + {self.vec(p.b_h, k1)}",
+                 f"&= {self.mat(v.h_in)}",
+                 rf"h_{{out}}^{{+}} &= {f}(h_{{in}}^{{+}}) = {f}\big({self.mat(v.h_in, k2)}\big)",
+                 f"&= {self.mat(v.h_out)}",
+                 rf"o_{{in}}^{{+}} &= h_{{out}}^{{+}}\,W_{{ho}}^{{+}} + b_o^{{+}}",
+                 f"&= {self.mat(v.h_out, k3)} {self.mat(p.W_ho, k3)}",
+                 f"&\\qquad + {self.vec(p.b_o, k3)}",
+                 f"&= {self.mat(v.o_in)}",
+                 rf"o_{{out}}^{{+}} &= {out_name}(o_{{in}}^{{+}}) = "
+                 rf"{out_name}\big({self.mat(v.o_in, k4)}\big)",
+                 f"&= {self.mat(v.o_out)}"]
+        return self._aligned(lines + self._loss_after_rows())
+
+    def _loss_after_rows(self) -> list[str]:
+        """E after the step from o_out⁺, substituted (each term, while there are few)."""
+        s, v = self.s, self.s.after
+        m, e_after = self.m, r"E_{\text{after}}"
+        scale = "" if m == 1 else rf"\frac{{1}}{{{m}}}"
+        if self.a.softmax:
+            true = np.argmax(s.y, axis=1)
+            probs = v.o_out[np.arange(m), true]
+            sym = (rf"-{scale}\sum_n \sum_c y^{{(n)}}_c \ln o^{{+(n)}}_{{out,c}}" if m > 1
+                   else r"-\sum_c y_c \ln o^{+}_{out,c}")
+            k = self.fit(lambda q: -np.mean(np.log(q)), [probs], v.loss)
+            if m > 8:
+                return [f"{e_after} &= {sym} = {self.n(v.loss)}"]
+            terms = self._sum([rf"\ln({self.n(q, k)})" for q in probs])
+            sub = f"-{terms}" if m == 1 else rf"-{scale}\big({terms}\big)"
+            return self._rows(e_after, sym, sub, self.n(v.loss))
+        sym = (rf"{scale}\sum_n \sum_c \tfrac{{1}}{{2}}\big(y^{{(n)}}_c - "
+               rf"o^{{+(n)}}_{{out,c}}\big)^2" if m > 1
+               else r"\sum_c \tfrac{1}{2}\big(y_c - o^{+}_{out,c}\big)^2")
+        k = self.fit(lambda y, o: np.mean(0.5 * np.sum((y - o) ** 2, axis=1)),
+                     [s.y, v.o_out], v.loss)
+        if s.y.size > 8:
+            return [f"{e_after} &= {sym} = {self.n(v.loss)}"]
+        terms = self._sum([rf"\tfrac{{1}}{{2}}({self.n(yy)} - {self.sn(oo, k)})^2"
+                           for yy, oo in zip(s.y.ravel(), v.o_out.ravel())], per_row=2)
+        sub = terms if m == 1 else rf"{scale}\big({terms}\big)"
+        return [f"{e_after} &= {sym}", f"&= {sub} \\\\\n&= {self.n(v.loss)}"]
+
     def side_by_side(self) -> str:
         """Every parameter before and after the step."""
         s = self.s

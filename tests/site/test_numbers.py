@@ -81,6 +81,7 @@ def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list
              *(float(np.mean(np.abs(a))) for a in (s.backward.dE_do_in,
                                                    s.backward.dE_dh_out,
                                                    s.backward.dE_dh_in))]
+    views += after_forward(ex, s)
     other = "relu" if ex.network.hidden_activation != "relu" else "sigmoid"
     alt = step(Network(other, ex.network.output, ex.network.update_biases), ex.params,
                ex.x, ex.y, ex.learning_rate)
@@ -118,6 +119,22 @@ def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list
     return {"views": [float(v) for v in views], "conclusion": conclusion,
             "derived": derived, "optional": optional,
             "optional_derived": [float(v) for v in optional_derived if np.isfinite(v)]}
+
+
+def after_forward(ex, s) -> list[float]:
+    """The wrap-up's second forward pass, recomputed here with numpy from the updated
+    parameters (not the engine's `Step.after`): h_in⁺, h_out⁺, o_in⁺, o_out⁺."""
+    u = s.updated
+    h_in = ex.x @ u.W_ih + u.b_h
+    h_out = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh,
+             "relu": lambda z: np.maximum(z, 0.0)}[ex.network.hidden_activation](h_in)
+    o_in = h_out @ u.W_ho + u.b_o
+    if ex.network.output == "softmax_cross_entropy":
+        z = np.exp(o_in - o_in.max(axis=1, keepdims=True))
+        o_out = z / z.sum(axis=1, keepdims=True)
+    else:
+        o_out = 1 / (1 + np.exp(-o_in))
+    return [float(v) for a in (h_in, h_out, o_in, o_out) for v in a.ravel()]
 
 
 def shows_derived(token, value: float) -> bool:
@@ -272,3 +289,15 @@ def test_numbers_in_prose_are_typeset_as_math_too(sites, page):
         el.decompose()
     strays = re.findall(r"(?<![\w.])\d*\.\d+", content.get_text(" "))
     assert not strays, f"{page}: decimals outside math: {strays[:5]}"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_wrap_up_works_the_second_forward_pass(sites, name):
+    """"Did the step help?" shows every value of the forward pass on the updated
+    parameters, not only the loss after it."""
+    ex = load_example(str(sites.example_file(name)))
+    d = decimals_of(sites, name)
+    tokens = math_tokens(sites.page(name, "wrap-up"))
+    missing = [v for v in after_forward(ex, ex.step())
+               if not any(shows(t, v, d) for t in tokens)]
+    assert not missing, f"{name}: {len(missing)} values of the second forward pass missing"
