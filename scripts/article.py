@@ -862,14 +862,15 @@ class Tex:
                  f"&= {self.mat(s.x, k1)} {self.mat(p.W_ih, k1)}",
                  f"&\\qquad + {self.vec(p.b_h, k1)}",
                  f"&= {self.mat(v.h_in)}",
-                 rf"h_{{out}}^{{+}} &= {f}(h_{{in}}^{{+}}) = {f}\big({self.mat(v.h_in, k2)}\big)",
+                 rf"h_{{out}}^{{+}} &= {f}(h_{{in}}^{{+}})",
+                 rf"&= {f}\big({self.mat(v.h_in, k2)}\big)",
                  f"&= {self.mat(v.h_out)}",
                  rf"o_{{in}}^{{+}} &= h_{{out}}^{{+}}\,W_{{ho}}^{{+}} + b_o^{{+}}",
                  f"&= {self.mat(v.h_out, k3)} {self.mat(p.W_ho, k3)}",
                  f"&\\qquad + {self.vec(p.b_o, k3)}",
                  f"&= {self.mat(v.o_in)}",
-                 rf"o_{{out}}^{{+}} &= {out_name}(o_{{in}}^{{+}}) = "
-                 rf"{out_name}\big({self.mat(v.o_in, k4)}\big)",
+                 rf"o_{{out}}^{{+}} &= {out_name}(o_{{in}}^{{+}})",
+                 rf"&= {out_name}\big({self.mat(v.o_in, k4)}\big)",
                  f"&= {self.mat(v.o_out)}"]
         return self._aligned(lines + self._loss_after_rows())
 

@@ -4,6 +4,9 @@
   line's `= result` is on screen without scrolling sideways;
 - at 1280 px no table is wider than its column, and on a phone table text stays at
   a readable size (a wide table may scroll inside its own box there, never off-page);
+- at 390 px the columns that are the point of each comparison table (the verdict and
+  the difference; on the check page |g − g̃| and the relative error) are on screen
+  without scrolling the table sideways;
 - figure text is at least 11 px as drawn in the article column at 1280 px and at
   390 px (the smallest font size written in each SVG, times the scale the page draws
   it at); on a phone a figure scrolls sideways in its own box, never the page.
@@ -15,7 +18,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from probe import explain
+from conftest import PHONE
+from probe import explain, settle
 
 MIN_FIGURE_TEXT_PX = 11.0
 MIN_TABLE_TEXT_PX = 12.0
@@ -47,6 +51,37 @@ def test_tables_stay_readable_on_a_phone(phone_visits):
                      and f"table text {v.look.table_font_px}px")
     cut = _by_page(phone_visits, lambda v: v.look.cut_off)
     assert small == {} and cut == {}, explain({**small, **cut})
+
+
+#: Per page, the header words of the columns a phone must show without scrolling.
+KEY_COLUMNS = {"check/": ("parameter", "g−g", "relative error"),
+               "hand-calculation-2018/": ("value", "verdict", "difference"),
+               "mazur-2015/": ("figure", "verdict", "difference")}
+
+_COLUMN_EDGES = """(words) => {
+  const table = document.querySelector('article table');
+  const heads = [...table.querySelectorAll('th')].map(th => th.textContent.replace(/\\s+/g, ''));
+  const column = document.querySelector('article').getBoundingClientRect();
+  const right = Math.min(column.right, window.innerWidth);
+  return words.map(word => {
+    const i = heads.findIndex(h => h.includes(word.replace(/\\s+/g, '')));
+    if (i < 0) return [word, null];
+    const cells = [...table.querySelectorAll('tr')].map(r => r.children[i]).filter(Boolean);
+    return [word, Math.max(...cells.map(c => c.getBoundingClientRect().right)) - right];
+  });
+}"""
+
+
+def test_the_key_table_columns_fit_a_phone(open_tab, base_url):
+    tab = open_tab(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="light")
+    off = {}
+    for path, words in KEY_COLUMNS.items():
+        tab.page.goto(base_url + path, wait_until="load")
+        settle(tab.page)
+        for word, overflow in tab.page.evaluate(_COLUMN_EDGES, list(words)):
+            if overflow is None or overflow > 0.5:
+                off[f"{path} {word}"] = overflow
+    assert off == {}, f"columns missing or beyond the screen (px past the column): {off}"
 
 
 def smallest_font_px(svg: str) -> float:
