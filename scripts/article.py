@@ -33,7 +33,7 @@ LIMITS = {"n_in": 8, "n_hidden": 8, "n_out": 8, "m": 4}
 MAX_MAGNITUDE = 1e6
 
 ACT_TEX = {"sigmoid": r"\sigma", "relu": r"\operatorname{ReLU}", "tanh": r"\tanh"}
-ACT_NAME = {"sigmoid": "Sigmoid", "relu": "ReLU", "tanh": "tanh"}
+ACT_NAME = {"sigmoid": "sigmoid", "relu": "ReLU", "tanh": "tanh"}
 
 
 def check_sizes(example: Example) -> None:

@@ -208,12 +208,12 @@ def test_one_index_letter_per_meaning_and_e_only_the_exponential(sites, name):
                 assert not found, (page, meaning, found, tex[:200])
         # b is the bias only: never "hidden unit b" in prose or a mistake's sentence
         text = BeautifulSoup(html, "html.parser").get_text(" ")
-        assert not re.search(r"\b(?:unit|row|column) b\b", text), page
+        assert not re.search(r"\b(?:unit|row|column|output|input) (?:\\\()?b\b", text), page
     notebook = (ROOT / "docs" / "notebook.py").read_text(encoding="utf-8")
     assert "\\sum_n" in notebook and "(e)" not in notebook
     from backprop_core.mistakes import CATALOGUE
     for mistake in CATALOGUE:
-        assert not re.search(r"\b(?:unit|row|column) b\b", mistake.sentence), mistake.id
+        assert not re.search(r"\b(?:unit|row|column|output|input) (?:\\\()?b\b", mistake.sentence), mistake.id
 
 
 def test_the_originals_are_cited_by_address_as_text_not_links(sites):
@@ -284,3 +284,16 @@ def test_mazur_error_after_one_round_is_not_called_wrong(sites):
     header = [th.get_text(" ").strip() for th in soup.select("table")[0].select("th")]
     verdict = rows[0].select("td")[header.index("verdict")].get_text(" ").strip()
     assert verdict == "another calculation", verdict
+
+
+def test_softmax_and_sigmoid_are_lower_case_inside_a_sentence(sites):
+    """One spelling: "softmax", "sigmoid"; a capital only where a sentence or heading
+    starts (or in a quotation of the post, "Linear + Softmax")."""
+    for page, html in _pages(sites.site("default")).items():
+        soup = BeautifulSoup(html, "html.parser")
+        article = soup.select_one("article")
+        if article is None:
+            continue
+        text = " ".join(article.get_text(" ").split())
+        found = re.findall(r"[a-z,] (?:Softmax|Sigmoid)\b", text)
+        assert not found, (page, found[:3])
