@@ -297,3 +297,12 @@ def test_softmax_and_sigmoid_are_lower_case_inside_a_sentence(sites):
         text = " ".join(article.get_text(" ").split())
         found = re.findall(r"[a-z,] (?:Softmax|Sigmoid)\b", text)
         assert not found, (page, found[:3])
+
+
+def test_the_2018_forward_pass_matrix_is_an_inference_everywhere(sites):
+    """No single candidate gives the post's printed o_in, so every page says it "seems to
+    have used" another matrix, as the 2018 page does, never that it did."""
+    for page, html in _pages(sites.site("default")).items():
+        text = " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
+        for claim in ("had used another matrix", "did not use the", "multiplied by a different"):
+            assert claim not in text, (page, claim)
