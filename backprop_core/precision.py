@@ -9,8 +9,12 @@ are taken as exact when they are used as inputs; only a result carries rounding.
 
 - *The article* shows each value as `shown` rounds it (the example's ``decimals``, a
   short form when the value is exact with fewer digits, significant digits when it is
-  too small for them). A substituted line is *calculator-true* when its formula,
-  evaluated on the inputs exactly as written on that line, lands within half a unit of
+  too small for them, and a short form there too when fewer significant digits are
+  exact, `short_sig_places`: ``8 × 10⁻⁴``, never ``8.000 × 10⁻⁴``). A value exactly
+  halfway between two written numbers is rounded away from zero, as a calculator does
+  (`rounded`): the value's first 15 significant digits decide, so float noise (0.50015
+  stored as 0.500149999…) never turns a tie the other way. A substituted line is
+  *calculator-true* when its formula, evaluated on the inputs exactly as written on that line, lands within half a unit of
   the result's last written place.
 - *The checker* accepts a written answer when its half-unit interval reaches a correct
   target (`matches`): the exact value, the value a student gets by carrying every
@@ -28,9 +32,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["Written", "half_unit", "matches", "parse", "places_needed", "shown",
-           "shown_places", "small_threshold"]
+__all__ = ["Written", "half_unit", "matches", "parse", "places_needed", "rounded",
+           "rounded_sig", "short_sig_places", "shown", "shown_places", "small_threshold",
+           "text"]
 
 #: Float noise allowed on top of half a unit, relative to the compared magnitudes.
 _NOISE = 1e-9
@@ -58,14 +64,80 @@ def shown_places(value: float, decimals: int) -> int:
         if rounded != 0.0 and abs(v - rounded) <= 1e-12 * max(1.0, abs(v)):
             return places
     if abs(v) < small_threshold(decimals):
-        exponent = int(f"{v:.{decimals - 1}e}".split("e")[1])
-        return decimals - 1 - exponent
+        return decimals - 1 - rounded_sig(v, decimals)[1]
     return decimals
+
+
+def short_sig_places(value: float, decimals: int) -> int | None:
+    """For a value too small for `decimals` places: the places it needs when it is exact
+    with fewer than `decimals` significant digits (ε = 1e-6 → 6, 0.6999 − 0.7007 → 4),
+    else None. The page writes such a value short (``8 × 10⁻⁴``, not ``8.000 × 10⁻⁴``);
+    an answer still needs `places_needed` places."""
+    v = float(value)
+    if v == 0.0 or not math.isfinite(v) or abs(v) >= small_threshold(decimals):
+        return None
+    exponent = rounded_sig(v, decimals)[1]
+    for digits in range(1, decimals):
+        places = digits - 1 - exponent
+        if abs(v - round(v, places)) <= _SHORT_NOISE * abs(v):
+            return places
+    return None
+
+
+#: Float noise allowed when a small value is recognised as exact with fewer significant
+#: digits (a difference of two written numbers, 0.6999 − 0.7007, is off by ~1e-13).
+_SHORT_NOISE = 1e-9
+
+
+def _decimal(value: float) -> Decimal:
+    """The value to 15 significant digits: what float arithmetic on written numbers
+    meant, with its noise in the 16th and 17th digits dropped."""
+    return Decimal(f"{float(value):.15g}")
+
+
+def rounded(value: float, places: int) -> Decimal:
+    """`value` rounded to `places` decimal places, exactly halfway away from zero
+    (1.36925 → 1.3693, −0.50015 → −0.5002), read from its first 15 significant digits."""
+    return _decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def rounded_sig(value: float, digits: int) -> tuple[Decimal, int]:
+    """`value` to `digits` significant digits as (mantissa, exponent), the mantissa in
+    [1, 10) in size, halfway away from zero: 9.99951e-4 at 4 digits → (1.000, −3)."""
+    d = _decimal(value)
+    if d == 0:
+        return Decimal(0).quantize(Decimal(1).scaleb(-(digits - 1))), 0
+    exponent = d.adjusted()
+    mantissa = d.scaleb(-exponent).quantize(Decimal(1).scaleb(-(digits - 1)),
+                                            rounding=ROUND_HALF_UP)
+    if abs(mantissa) >= 10:  # rounding carried into a new digit
+        exponent += 1
+        mantissa = d.scaleb(-exponent).quantize(Decimal(1).scaleb(-(digits - 1)),
+                                                rounding=ROUND_HALF_UP)
+    return mantissa, exponent
+
+
+def text(value: float, decimals: int) -> str:
+    """`value` as the page writes it, as plain text: ``0.6615``, ``0.7``, ``-2.534e-5``,
+    ``8e-4`` (the site's LaTeX, `scripts/fmt.py`, writes the same digits; the notebook
+    prints this)."""
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"cannot show a non-finite number: {v!r}")
+    if v == 0.0:
+        return "0"
+    if abs(v) >= small_threshold(decimals):
+        return format(rounded(v, shown_places(v, decimals)), "f")
+    short = short_sig_places(v, decimals)
+    places = shown_places(v, decimals) if short is None else short
+    exponent = rounded_sig(v, decimals)[1]
+    mantissa, exponent = rounded_sig(v, places + exponent + 1)
+    return f"{mantissa:f}e{exponent}"
 
 
 def shown(value: float, decimals: int) -> float:
     """`value` as the page writes it, read back as a number."""
-    return round(float(value), shown_places(value, decimals))
+    return float(rounded(value, shown_places(value, decimals)))
 
 
 def places_needed(exact: float, decimals: int) -> int:

@@ -45,18 +45,23 @@ print(example.title)
 print(example.sizes, net)
 
 # %% [markdown]
-# Every array below is printed at the article's display precision by
-# this small helper.
+# Every number below is printed as the article writes it, by the engine's
+# own rule (`backprop_core.precision`): rounded to the example's decimals,
+# halfway away from zero; an exact value in its short form, without
+# trailing zeros (so that trailing zeros always mean "rounded"); a tiny one
+# with significant digits and a power of ten (the `e-5` form Python
+# prints), never as a row of zeros.
 
 # %%
-np.set_printoptions(precision=example.decimals, floatmode="fixed",
-                    linewidth=72)
+from backprop_core import precision
 
 
 def show(name, value):
-    """Print one labelled value as NumPy shows it."""
+    """Print one labelled value, every number as the article writes it."""
     value = np.asarray(value, dtype=float)
-    text = np.array2string(value, separator=", ", prefix=f"{name} = ")
+    text = np.array2string(
+        value, separator=", ", prefix=f"{name} = ", max_line_width=72,
+        formatter={"float_kind": lambda v: precision.text(v, example.decimals)})
     print(f"{name} = {text}")
 
 
@@ -91,7 +96,7 @@ for name in ("h_in", "h_out", "o_in", "o_out"):
 # ## The loss
 #
 # With softmax outputs the loss is the cross-entropy averaged over the $m$ examples,
-# $E = -\frac{1}{m}\sum_e \sum_c y^{(e)}_c \ln o^{(e)}_{out,c}$.
+# $E = -\frac{1}{m}\sum_n \sum_c y^{(n)}_c \ln o^{(n)}_{out,c}$.
 
 # %%
 show("E", fwd.loss)
@@ -122,13 +127,14 @@ print(f"largest relative error: {check.max_rel_error:.1e}")
 # %% [markdown]
 # ## The update
 #
-# One step of gradient descent, $\theta' = \theta - \eta\,\partial E/\partial\theta$,
+# One step of gradient descent, $\theta^{+} = \theta - \eta\,\partial E/\partial\theta$
+# (a $^{+}$ marks a value after the update),
 # then the forward pass again with the new parameters.
 
 # %%
 new = bp.update(net, params, bwd.grads, eta)
 for name, value in new.items():
-    show(f"{name}'", value)
+    show(f"{name}⁺", value)
 after = bp.forward(net, new, x, y)
 show("E after the step", after.loss)
 

@@ -33,7 +33,7 @@ LIMITS = {"n_in": 8, "n_hidden": 8, "n_out": 8, "m": 4}
 MAX_MAGNITUDE = 1e6
 
 ACT_TEX = {"sigmoid": r"\sigma", "relu": r"\operatorname{ReLU}", "tanh": r"\tanh"}
-ACT_NAME = {"sigmoid": "Sigmoid", "relu": "ReLU", "tanh": "tanh"}
+ACT_NAME = {"sigmoid": "sigmoid", "relu": "ReLU", "tanh": "tanh"}
 
 
 def check_sizes(example: Example) -> None:
@@ -165,6 +165,11 @@ class Article:
         return mean_abs(self.s.forward.h_out)
 
     @property
+    def mean_abs_alt_h_out(self) -> float:
+        """mean|h_out| of the comparison run (the other hidden activation)."""
+        return mean_abs(self.alt.forward.h_out)
+
+    @property
     def mean_x(self) -> float:
         return mean_abs(self.s.x)
 
@@ -226,9 +231,26 @@ class Tex:
         a = np.asarray(a, dtype=float)
         return fmt.mat(a if a.ndim == 2 else a[None, :], self.d, extra)
 
-    def fit(self, formula, inputs, results) -> int:
-        """Extra digits this line's inputs need to be calculator-true (`fmt.extra_digits`)."""
-        return fmt.extra_digits(formula, inputs, results, self.d)
+    def fit(self, formula, inputs, results, shown: int = 0) -> int:
+        """Extra digits this line's inputs need to be calculator-true (`fmt.extra_digits`)
+        for results written with `shown` extra digits themselves."""
+        if not shown:
+            return fmt.extra_digits(formula, inputs, results, self.d)
+        # the inputs start from the results' own digits (up to MOST_EXTRA more)
+        return shown + fmt.extra_digits(
+            formula, inputs, results, self.d,
+            result_format=lambda r: fmt.num(r, self.d, shown),
+            input_format=lambda v, k: fmt.num(v, self.d, shown + k))
+
+    def grad_digits(self, name: str) -> int:
+        """Extra digits a parameter's gradient is written with, wherever it is stated:
+        as many as its update line ΔW = −η ∂E/∂W needs to be calculator-true, so the
+        update takes the gradient exactly as the page showed it (0.005067, not a
+        0.0051 shown above and a 0.005067 used below)."""
+        s = self.s
+        delta = getattr(s.updated, name) - getattr(s.params, name)
+        eta = s.learning_rate
+        return self.fit(lambda g: -eta * g, [getattr(s.grads, name)], delta)
 
     # -- names ------------------------------------------------------------------------
 
@@ -382,7 +404,8 @@ class Tex:
         """One example's loss, substituted."""
         s = self.s
         y, o, L = s.y[e], s.forward.o_out[e], s.forward.losses[e]
-        Le = f"L{self.ex(e)}"
+        # one example: its loss is E itself; a batch names each example's L^{(n)}
+        Le = f"L{self.ex(e)}" if self.m > 1 else "E"
         if self.a.softmax:
             t = int(np.argmax(y))
             k = self.fit(lambda p: -np.log(p), [o[t]], L)
@@ -404,7 +427,7 @@ class Tex:
         k = self.fit(lambda v: np.sum(v) / self.m, [s.forward.losses], s.loss)
         terms = self._sum(self._terms(s.forward.losses, k))
         return self._aligned([
-            rf"E &= \frac{{1}}{{{self.m}}} \sum_e L^{{(e)}}",
+            rf"E &= \frac{{1}}{{{self.m}}} \sum_n L^{{(n)}}",
             rf"&= \frac{{1}}{{{self.m}}}\big({terms}\big)",
             f"&= {self.n(s.loss)}"])
 
@@ -528,21 +551,23 @@ class Tex:
         lines = []
         for e in range(self.m):
             lhs = self.d_("E", w) + (f"\\Big|{self.ex(e)}" if self.m > 1 else "")
-            x = self.fit(lambda a, b: a * b, [p.stage12[e], p.stage3[e]], p.per_example[e])
+            g = self.grad_digits("W_ho") if self.m == 1 else 0  # the gradient itself
+            x = self.fit(lambda a, b: a * b, [p.stage12[e], p.stage3[e]], p.per_example[e], g)
             lines += self._rows(lhs, f"{self.d_('E', self.name('o_in', p.k, e))}\\,"
                                      f"{self.d_(self.name('o_in', p.k, e), w)}",
                                 f"{self.sn(p.stage12[e], x)} \\cdot {self.sn(p.stage3[e], x)}",
-                                self.n(p.per_example[e]))
-        return self._aligned(lines + self._sum_over_examples(w, p))
+                                self.n(p.per_example[e], g))
+        return self._aligned(lines + self._sum_over_examples(w, p, "W_ho"))
 
-    def _sum_over_examples(self, w: str, p) -> list[str]:
+    def _sum_over_examples(self, w: str, p, param: str) -> list[str]:
         """For m > 1, the aligned lines adding a walk-through's per-example gradients."""
         if self.m == 1:
             return []
-        x = self.fit(np.sum, [p.per_example], p.total)
+        g = self.grad_digits(param)
+        x = self.fit(np.sum, [p.per_example], p.total, g)
         terms = self._sum(self._terms(p.per_example, x))
-        return [f"{self.d_('E', w)} &= \\sum_e {self.d_('E', w)}\\Big|^{{(e)}}",
-                f"&= {terms} = {self.n(p.total)}"]
+        return [f"{self.d_('E', w)} &= \\sum_n {self.d_('E', w)}\\Big|^{{(n)}}",
+                f"&= {terms} = {self.n(p.total, g)}"]
 
     def grad_elements(self, layer: str) -> str:
         """Every weight of a layer: ∂E/∂W[a, b] = Σ_e in_a · δ_b, substituted."""
@@ -553,15 +578,16 @@ class Tex:
         else:
             inputs, delta, G, w = s.x, s.backward.dE_dh_in, s.grads.W_ih, self.w_ih
             in_name, d_name = "x", "h_in"
+        g = self.grad_digits("W_ho" if layer == "ho" else "W_ih")
         lines = []
         for a in range(G.shape[0]):
             for b in range(G.shape[1]):
                 sym = " + ".join(f"{self.name(in_name, a, e)}"
                                  f"{self.d_('E', self.name(d_name, b, e))}"
                                  for e in range(self.m))
-                x = self.fit(lambda i, d: np.sum(i * d), [inputs[:, a], delta[:, b]], G[a, b])
+                x = self.fit(lambda i, d: np.sum(i * d), [inputs[:, a], delta[:, b]], G[a, b], g)
                 sub = self._sum(self._products(inputs[:, a], delta[:, b], x), per_row=2)
-                lines += self._rows(self.d_('E', w(a, b)), sym, sub, self.n(G[a, b]))
+                lines += self._rows(self.d_('E', w(a, b)), sym, sub, self.n(G[a, b], g))
         return self._aligned(lines)
 
     def grad_matrix(self, layer: str) -> str:
@@ -573,13 +599,15 @@ class Tex:
         else:
             X, D, G = s.x, s.backward.dE_dh_in, s.grads.W_ih
             lhs, sym = "W_{ih}", r"x^\top\,\delta_h"
-        k = self.fit(lambda x, d: x.T @ d, [X, D], G)
+        g = self.grad_digits("W_ho" if layer == "ho" else "W_ih")
+        k = self.fit(lambda x, d: x.T @ d, [X, D], G, g)
         return self._aligned([f"{self.d_('E', lhs)} &= {sym}",
                               f"&= {self.mat(X.T, k)} {self.mat(D, k)}",
-                              f"&= {self.mat(G)}"])
+                              f"&= {self.mat(G, g)}"])
 
     def update_element(self, name: str, idx: tuple[int, ...]) -> str:
-        """One parameter's update, substituted: the step ΔW = −η ∂E/∂W, then W′ = W + ΔW.
+        """One parameter's update, substituted: the step ΔW = −η ∂E/∂W, then W⁺ = W + ΔW
+        (⁺ marks a value after the update; ′ is kept for derivatives, σ′).
 
         The step has a line of its own: at the page's precision a small step can leave
         the new value looking unchanged, and the reader should see it move.
@@ -591,29 +619,29 @@ class Tex:
         delta = new - old
         eta = s.learning_rate
         sym = {"W_ho": self.w_ho, "W_ih": self.w_ih}[name](*idx)
-        k1 = self.fit(lambda g: -eta * g, [grad], delta)
+        k1 = self.grad_digits(name)
         k2 = self.fit(lambda w, dw: w + dw, [old, delta], new)
         return self._aligned([
             *self._rows(f"\\Delta {sym}", f"-\\eta {self.d_('E', sym)}",
                         f"- {self.n(eta)} \\cdot {self.sn(grad, k1)}", self.n(delta)),
-            *self._rows(f"{sym}'", f"{sym} + \\Delta {sym}",
+            *self._rows(f"{sym}^{{+}}", f"{sym} + \\Delta {sym}",
                         f"{self.n(old, k2)} + {self.sn(delta, k2)}", self.n(new))])
 
     def update_matrix(self, name: str) -> str:
-        """A whole parameter's update in matrix form: the step ΔW = −η ∂E/∂W, then W′."""
+        """A whole parameter's update in matrix form: the step ΔW = −η ∂E/∂W, then W⁺."""
         s = self.s
         sym = {"W_ih": "W_{ih}", "W_ho": "W_{ho}", "b_h": "b_h", "b_o": "b_o"}[name]
         old, grad, new = (getattr(s.params, name), getattr(s.grads, name),
                           getattr(s.updated, name))
         delta = new - old
         eta = s.learning_rate
-        k1 = self.fit(lambda g: -eta * g, [grad], delta)
+        k1 = self.grad_digits(name)
         k2 = self.fit(lambda w, dw: w + dw, [old, delta], new)
         return self._aligned([
             f"\\Delta {sym} &= -\\eta {self.d_('E', sym)}",
             f"&= - {self.n(eta)}{self.mat(grad, k1)}",
             f"&= {self.mat(delta)}",
-            f"{sym}' &= {sym} + \\Delta {sym}",
+            f"{sym}^{{+}} &= {sym} + \\Delta {sym}",
             f"&= {self.mat(old, k2)}",
             f"&\\qquad + {self.mat(delta, k2)}",
             f"&= {self.mat(new)}"])
@@ -653,12 +681,14 @@ class Tex:
             sym = (f"{self.d_('E', self.name('h_out', p.j, e))}\\,"
                    f"{self.d_(self.name('h_out', p.j, e), self.name('h_in', p.j, e))}\\,"
                    f"{self.d_(self.name('h_in', p.j, e), w)}")
+            g = self.grad_digits("W_ih") if self.m == 1 else 0  # the gradient itself
             x = self.fit(lambda a, b, c: a * b * c,
-                         [p.stage1[e], p.stage2[e], p.stage3[e]], p.per_example[e])
+                         [p.stage1[e], p.stage2[e], p.stage3[e]], p.per_example[e], g)
             lines += self._rows(lhs, sym,
                                 f"{self.sn(p.stage1[e], x)} \\cdot {self.sn(p.stage2[e], x)} "
-                                f"\\cdot {self.sn(p.stage3[e], x)}", self.n(p.per_example[e]))
-        return self._aligned(lines + self._sum_over_examples(w, p))
+                                f"\\cdot {self.sn(p.stage3[e], x)}",
+                                self.n(p.per_example[e], g))
+        return self._aligned(lines + self._sum_over_examples(w, p, "W_ih"))
 
     def dE_dh_out_matrix(self) -> str:
         """∂E/∂h_out = δ_o W_hoᵀ for all hidden units at once."""
@@ -697,16 +727,17 @@ class Tex:
         b = self.s.backward
         delta, G, d_name = ((b.dE_do_in, b.dE_db_o, "o_in") if layer == "o"
                             else (b.dE_dh_in, b.dE_db_h, "h_in"))
+        g = self.grad_digits(f"b_{layer}")
         lines = []
         for u in range(G.shape[0]):
             sym = " + ".join(self.d_("E", self.name(d_name, u, e)) for e in range(self.m))
             lhs = f"{self.d_('E', self.b(layer, u))} &= {sym}"
             if self.m > 1:
-                x = self.fit(np.sum, [delta[:, u]], G[u])
+                x = self.fit(np.sum, [delta[:, u]], G[u], g)
                 terms = self._sum(self._terms(delta[:, u], x))
-                lines += [lhs, f"&= {terms} = {self.n(G[u])}"]
+                lines += [lhs, f"&= {terms} = {self.n(G[u], g)}"]
             else:
-                lines.append(f"{lhs} = {self.n(G[u])}")
+                lines.append(f"{lhs} = {self.n(G[u], g)}")
         return self._aligned(lines)
 
     # -- conclusion -------------------------------------------------------------------
@@ -769,6 +800,27 @@ class Tex:
                              result_format=fmt.sig, input_format=lambda u, x: fmt.sig(u, 3 + x))
         return rf"\frac{{{fmt.sig(r, 3 + k)}}}{{{fmt.sig(ra, 3 + k)}}} = {fmt.sig(r / ra)}"
 
+    def gap_change_factors(self) -> str:
+        """The change of the ratio between the two runs, factor by factor: for each of
+        the three factors of `gap_factors`, this run's over the other run's."""
+        v, va = self.a.vanishing(), self.a.vanishing(self.a.alt)
+        names = ("inputs", "weights", "activation")
+        ins = [x for name in names for x in (v[name], va[name])]
+        k = fmt.extra_digits(lambda a, b, c, d, e, f: (a / b) * (c / d) * (e / f), ins,
+                             v["ratio"] / va["ratio"], self.d, result_format=fmt.sig,
+                             input_format=lambda u, x: fmt.sig(u, 3 + x))
+        parts = [rf"\frac{{{fmt.sig(v[name], 3 + k)}}}{{{fmt.sig(va[name], 3 + k)}}}"
+                 for name in names]
+        return " \\cdot ".join(parts) + f" = {fmt.sig(v['ratio'] / va['ratio'])}"
+
+    def weight_difference_line(self) -> str:
+        """With δ_o = [−d, d] the way back through W_ho is 1 / mean_j |W_{h_j o_2} − W_{h_j o_1}|,
+        whatever d is: that line, calculator-true."""
+        w = self.s.params.W_ho
+        spread = mean_abs(w[:, 1] - w[:, 0])
+        k = self.fit2(lambda a: 1 / a, [spread], 1 / spread)
+        return rf"\frac{{1}}{{{self.n(spread, k)}}} = {fmt.sig(1 / spread)}"
+
     def gap_parts(self) -> list[str]:
         """The three factors of `gap_factors`, written exactly as it writes them."""
         return self.gap_factors().split(" = ")[0].split(" \\cdot ")
@@ -786,6 +838,69 @@ class Tex:
         return fmt.extra_digits(formula, inputs, result, self.d, result_format=fmt.sig)
 
     # -- wrap-up ----------------------------------------------------------------------
+
+    def forward_after(self) -> str:
+        """The forward pass again on the updated parameters (the engine's `Step.after`),
+        substituted line by line, down to the loss after the step; every input is the
+        updated parameter or the value of the line above, as the page writes them."""
+        s, f = self.s, self.act_tex()
+        p, v = s.updated, s.after
+        act = ACTIVATIONS[self.a.act][0]
+        out_name = r"\operatorname{softmax}" if self.a.softmax else r"\sigma"
+
+        def out_fn(o):
+            if self.a.softmax:
+                z = np.exp(o - o.max(axis=1, keepdims=True))
+                return z / z.sum(axis=1, keepdims=True)
+            return 1 / (1 + np.exp(-o))
+
+        k1 = self.fit(lambda x, w, b: x @ w + b, [s.x, p.W_ih, p.b_h], v.h_in)
+        k2 = self.fit(act, [v.h_in], v.h_out)
+        k3 = self.fit(lambda h, w, b: h @ w + b, [v.h_out, p.W_ho, p.b_o], v.o_in)
+        k4 = self.fit(out_fn, [v.o_in], v.o_out)
+        lines = [rf"h_{{in}}^{{+}} &= x\,W_{{ih}}^{{+}} + b_h^{{+}}",
+                 f"&= {self.mat(s.x, k1)} {self.mat(p.W_ih, k1)}",
+                 f"&\\qquad + {self.vec(p.b_h, k1)}",
+                 f"&= {self.mat(v.h_in)}",
+                 rf"h_{{out}}^{{+}} &= {f}(h_{{in}}^{{+}})",
+                 rf"&= {f}\big({self.mat(v.h_in, k2)}\big)",
+                 f"&= {self.mat(v.h_out)}",
+                 rf"o_{{in}}^{{+}} &= h_{{out}}^{{+}}\,W_{{ho}}^{{+}} + b_o^{{+}}",
+                 f"&= {self.mat(v.h_out, k3)} {self.mat(p.W_ho, k3)}",
+                 f"&\\qquad + {self.vec(p.b_o, k3)}",
+                 f"&= {self.mat(v.o_in)}",
+                 rf"o_{{out}}^{{+}} &= {out_name}(o_{{in}}^{{+}})",
+                 rf"&= {out_name}\big({self.mat(v.o_in, k4)}\big)",
+                 f"&= {self.mat(v.o_out)}"]
+        return self._aligned(lines + self._loss_after_rows())
+
+    def _loss_after_rows(self) -> list[str]:
+        """E after the step from o_out⁺, substituted (each term, while there are few)."""
+        s, v = self.s, self.s.after
+        m, e_after = self.m, r"E_{\text{after}}"
+        scale = "" if m == 1 else rf"\frac{{1}}{{{m}}}"
+        if self.a.softmax:
+            true = np.argmax(s.y, axis=1)
+            probs = v.o_out[np.arange(m), true]
+            sym = (rf"-{scale}\sum_n \sum_c y^{{(n)}}_c \ln o^{{+(n)}}_{{out,c}}" if m > 1
+                   else r"-\sum_c y_c \ln o^{+}_{out,c}")
+            k = self.fit(lambda q: -np.mean(np.log(q)), [probs], v.loss)
+            if m > 8:
+                return [f"{e_after} &= {sym} = {self.n(v.loss)}"]
+            terms = self._sum([rf"\ln({self.n(q, k)})" for q in probs])
+            sub = f"-{terms}" if m == 1 else rf"-{scale}\big({terms}\big)"
+            return self._rows(e_after, sym, sub, self.n(v.loss))
+        sym = (rf"{scale}\sum_n \sum_c \tfrac{{1}}{{2}}\big(y^{{(n)}}_c - "
+               rf"o^{{+(n)}}_{{out,c}}\big)^2" if m > 1
+               else r"\sum_c \tfrac{1}{2}\big(y_c - o^{+}_{out,c}\big)^2")
+        k = self.fit(lambda y, o: np.mean(0.5 * np.sum((y - o) ** 2, axis=1)),
+                     [s.y, v.o_out], v.loss)
+        if s.y.size > 8:
+            return [f"{e_after} &= {sym} = {self.n(v.loss)}"]
+        terms = self._sum([rf"\tfrac{{1}}{{2}}({self.n(yy)} - {self.sn(oo, k)})^2"
+                           for yy, oo in zip(s.y.ravel(), v.o_out.ravel())], per_row=2)
+        sub = terms if m == 1 else rf"{scale}\big({terms}\big)"
+        return [f"{e_after} &= {sym}", f"&= {sub} \\\\\n&= {self.n(v.loss)}"]
 
     def side_by_side(self) -> str:
         """Every parameter before and after the step."""

@@ -54,24 +54,39 @@ def check_for(example: Example) -> GradCheck:
 
 
 def gradient_rows(example: Example, check: GradCheck | None = None) -> list[Row]:
-    """One row per scalar parameter, in the order W_ih, b_h, W_ho, b_o."""
+    """One row per scalar parameter, in the order W_ih, b_h, W_ho, b_o.
+
+    Both gradient columns carry one number of decimals for the whole table: the most
+    any row needs (`_extra`), so equal magnitudes look equal (b_{o_1} and b_{o_2} are
+    exactly opposite and are written with the same digits).
+    """
     g = check or check_for(example)
-    rows = []
+    found = []
     for param, analytic in g.analytic.items():
         numeric = getattr(g.numeric, param)
         rel = getattr(g.rel_error, param)
         for index in np.ndindex(analytic.shape):
-            a, n, r = float(analytic[index]), float(numeric[index]), float(rel[index])
-            diff = abs(a - n)
-            # As many digits as it takes for a reader who subtracts the two shown
-            # gradients to get the shown |a − n| and relative error (fmt.extra_digits).
-            k = 0 if diff == 0 else fmt.extra_digits(
-                lambda u, v: [abs(u - v), abs(u - v) / (abs(u) + abs(v))], [a, n], [diff, r],
-                SHOWN_DECIMALS, result_format=lambda x: fmt.num(x, 2))
-            rows.append(Row(param, index, tex_name(param, index),
-                            fmt.num(a, SHOWN_DECIMALS, k), fmt.num(n, SHOWN_DECIMALS, k),
-                            fmt.num(r, 2), fmt.num(diff, 2), a, n, r, diff))
-    return rows
+            found.append((param, index, float(analytic[index]), float(numeric[index]),
+                          float(rel[index])))
+    a, n, r = (np.array([row[i] for row in found]) for i in (2, 3, 4))
+    k = _extra(a, n, r)
+    return [Row(param, index, tex_name(param, index),
+                fmt.num(a, SHOWN_DECIMALS, k), fmt.num(n, SHOWN_DECIMALS, k),
+                fmt.num(r, 2), fmt.num(abs(a - n), 2), a, n, r, abs(a - n))
+            for param, index, a, n, r in found]
+
+
+def _extra(a: np.ndarray, n: np.ndarray, r: np.ndarray) -> int:
+    """Digits beyond SHOWN_DECIMALS that the two gradient columns need for a reader
+    who subtracts the shown gradients of every row to get that row's shown |a − n| and
+    relative error (fmt.extra_digits, all rows at once)."""
+    def line(u, v):
+        diff = np.abs(u - v)
+        total = np.abs(u) + np.abs(v)
+        return [diff, np.divide(diff, total, out=np.zeros_like(diff), where=total > 0)]
+
+    return fmt.extra_digits(line, [a, n], [np.abs(a - n), r], SHOWN_DECIMALS,
+                            result_format=lambda x: fmt.num(x, 2))
 
 
 #: A row disagrees beyond rounding when both its relative and its absolute difference

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -707,12 +708,38 @@ def install(built: Built, site_dir: str | Path) -> list[Path]:
     return written
 
 
+#: The smallest text a figure may be drawn with on any screen, in CSS px.
+MIN_TEXT_PX = 11.0
+
+_SVG_FONT = re.compile(r"font-size:\s*([\d.]+)px|font:\s*(?:[a-z]+\s+)*([\d.]+)px"
+                       r'|font-size="([\d.]+)')
+_VIEWBOX = re.compile(r'<svg[^>]*\sviewBox="[\d.]+ [\d.]+ ([\d.]+) [\d.]+"')
+
+
+def readable_width(svg: str) -> float:
+    """The narrowest CSS width (px) at which the SVG's smallest text is MIN_TEXT_PX.
+
+    Font sizes are in the SVG's own units, like its viewBox, so the ratio of the two is
+    what the page's scale multiplies: width · MIN_TEXT_PX / smallest font.
+    """
+    sizes = [float(next(g for g in m if g)) for m in _SVG_FONT.findall(svg)]
+    box = _VIEWBOX.search(svg)
+    if not sizes or not box:
+        raise ValueError("figure SVG: expected a viewBox and font sizes; found "
+                         f"{'no font size' if not sizes else 'no viewBox'}")
+    return float(box[1]) * MIN_TEXT_PX / min(sizes)
+
+
 def html(built: Built, name: str, page_url: str) -> str:
     """The ``<figure>`` for a page at `page_url` (MkDocs' ``page.url``, e.g. ``forward/``).
 
     Two images, one per colour scheme; the one not in use is hidden by Material's
     ``#only-light`` / ``#only-dark`` rules. The network diagrams link to their light
     variant at full size, which matters for the larger networks.
+
+    The images never shrink below `readable_width` (text at least MIN_TEXT_PX): on a
+    column narrower than that (a phone) the figure scrolls sideways inside its own
+    box, which takes keyboard focus so that it can be scrolled without a pointer.
     """
     if name not in built.texts:
         raise KeyError(f"figure: expected one of {', '.join(FIGURES)}; got {name!r}")
@@ -721,9 +748,14 @@ def html(built: Built, name: str, page_url: str) -> str:
     alt = escape.html_text(alt_text)
     imgs = "".join(f'<img src="{up}{SITE_FOLDER}/{name}-{scheme}.svg#only-{scheme}" '
                    f'alt="{alt}">' for scheme in SCHEMES)
-    caption = escape.html_text(caption_text)
+    caption = caption_only = escape.html_text(caption_text)
     if name in ("network", "gradients"):
         caption += (f' <a href="{up}{SITE_FOLDER}/{name}-light.svg">'
                     f"Open the diagram at full size.</a>")
-    return (f'<figure class="bp-figure" id="figure-{name}">{imgs}'
+    # The one place a page waits for a drawing still running in the background.
+    width = max(readable_width(svg) for svg in built.figures[name].svg.values())
+    return (f'<figure class="bp-figure" id="figure-{name}">'
+            f'<div class="bp-figure-scroll" tabindex="0" role="group" '
+            f'aria-label="{caption_only} (scrolls sideways on a narrow screen)" '
+            f'style="--bp-readable: {math.ceil(width)}px">{imgs}</div>'
             f"<figcaption>{caption}</figcaption></figure>")

@@ -30,7 +30,8 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from backprop_core.precision import half_unit, parse, shown_places, small_threshold
+from backprop_core.precision import (half_unit, parse, rounded, rounded_sig,
+                                     short_sig_places, shown_places, small_threshold)
 
 __all__ = ["num", "signed", "vec", "mat", "small_threshold", "written", "extra_digits",
            "sig", "MOST_EXTRA"]
@@ -44,24 +45,45 @@ def num(value: float, decimals: int, extra: int = 0, scientific: bool = False) -
     """One number as LaTeX: fixed decimals, or significant digits when too small.
 
     `extra` adds that many digits (fixed places, or mantissa digits) for a line whose
-    inputs need them; a value exact at fewer digits keeps its short form regardless.
-    `scientific` writes a fixed-decimal or short value with a power of ten too (for a
-    matrix whose other entries need one), with the same significant digits it would have.
+    inputs need them; a value exact at fewer digits keeps its short form regardless
+    (``0.7``, ``8 \\times 10^{-4}``). `scientific` writes a fixed-decimal or short value
+    with a power of ten too (for a matrix whose other entries need one), with the same
+    significant digits it would have. Halfway cases round away from zero
+    (`precision.rounded`).
     """
     v = float(value)
     if not math.isfinite(v):
         raise ValueError(f"cannot show a non-finite number on a page: {v!r}")
     if v == 0.0:
         return "0"
-    places = shown_places(v, decimals)
-    if places < decimals and not scientific:
-        return f"{v:.{places}f}"  # exact with fewer digits: the short form
-    if abs(v) >= small_threshold(decimals) and not scientific:
-        return f"{v:.{places + extra}f}"
-    exponent = math.floor(math.log10(abs(v)))
-    digits = max(0, places + exponent) if scientific else decimals - 1
-    mantissa, exponent = f"{v:.{digits + extra}e}".split("e")
-    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+    short = short_sig_places(v, decimals)
+    places = shown_places(v, decimals) if short is None else short
+    if abs(v) >= small_threshold(decimals):
+        # exact at its places (short, or exactly `decimals` places): extra digits would
+        # be zeros that claim rounding. "Exact" within float noise, and within far less
+        # than the half unit the extra digits were asked for.
+        noise = 1e-12 * max(1.0, abs(v))
+        if extra:
+            noise = min(noise, 1e-3 * half_unit(max(places, decimals) + extra))
+        exact = abs(v - round(v, places)) <= noise
+        fixed = places if exact else max(places, decimals) + extra
+        if not scientific:
+            return _fixed(v, fixed)
+        written = rounded(v, fixed)  # the same digits, moved behind a power of ten
+        return _times(written.scaleb(-written.adjusted()), written.adjusted())
+    exponent = rounded_sig(v, decimals)[1]
+    digits = places + exponent + (0 if short is not None else extra)
+    return _times(*rounded_sig(v, digits + 1))
+
+
+def _times(mantissa, exponent: int) -> str:
+    return f"{mantissa:f} \\times 10^{{{exponent}}}"
+
+
+def _fixed(v: float, places: int) -> str:
+    """`v` with `places` decimals, halfway away from zero; never ``-0``."""
+    text = format(rounded(v, places), "f")
+    return text[1:] if text.lstrip("-0.") == "" and text.startswith("-") else text
 
 
 def written(value: float, decimals: int, extra: int = 0) -> float:
@@ -102,8 +124,8 @@ def sig(value: float, digits: int = 3) -> str:
     v = float(value)
     if not math.isfinite(v) or v == 0.0:
         return num(v, digits)
-    places = max(0, digits - 1 - math.floor(math.log10(abs(v))))
-    return f"{v:.{places}f}"
+    places = max(0, digits - 1 - rounded_sig(v, digits)[1])
+    return _fixed(v, places)
 
 
 def extra_digits(formula: Callable[..., object], inputs: Sequence[object],
@@ -119,8 +141,11 @@ def extra_digits(formula: Callable[..., object], inputs: Sequence[object],
     result_format: how the page writes a result (default `num` at `decimals`)
     input_format:  how it writes an input with k extra digits (default `num(v, decimals, k)`)
 
-    The line may land within half a unit of each written result's last place (at least
-    `decimals` places for `num`: a short form such as ``0.67`` claims to be exact).
+    The line must round to each written result (at least `decimals` places for `num`: a
+    short form such as ``0.67`` claims to be exact): strictly within half a unit of its
+    last place. A line landing exactly on a halfway point is refused, not merely
+    tolerated: ``0.374256652988 − 0.374256653113 = 1.25 × 10⁻¹⁰`` written as
+    ``1.2 × 10⁻¹⁰`` depends on a tie rule the reader may not share.
     Returns the fewest extra digits (0 to MOST_EXTRA) at which the formula, evaluated on
     the inputs exactly as written with them, does so for every result.
     """
@@ -137,7 +162,8 @@ def extra_digits(formula: Callable[..., object], inputs: Sequence[object],
     target = np.array([w.value for w in shown]).reshape(exact.shape)
     tolerance = np.array(tolerance).reshape(exact.shape)
     # Float noise of evaluating the formula, never more than a sliver of the tolerance
-    # (a difference of 5.6e-11 written to two digits has a half unit of only 5e-13).
+    # (a difference of 5.6e-11 written to two digits has a half unit of only 5e-13);
+    # it narrows the band, so that a halfway case fails however the float lands.
     noise = np.minimum(1e-12 * np.maximum(1.0, np.abs(exact)), 1e-3 * tolerance)
     write = input_format or (lambda v, k: num(v, decimals, k))
     for extra in range(MOST_EXTRA + 1):
@@ -147,6 +173,6 @@ def extra_digits(formula: Callable[..., object], inputs: Sequence[object],
             vals = np.array([read(write(v, extra)).value for v in arr.ravel()]).reshape(arr.shape)
             shown_inputs.append(vals if vals.ndim else float(vals))
         got = np.asarray(formula(*shown_inputs), dtype=float)
-        if np.all(np.abs(got - target) <= tolerance + noise):
+        if np.all(np.abs(got - target) < tolerance - noise):
             return extra
     return MOST_EXTRA

@@ -158,7 +158,7 @@ def _symbol(key: str, idx: tuple[int, ...], m: int) -> tuple[str, str]:
         return "<var>E</var><sub>after</sub>", "E after the step"
     if part == "updated":
         html, text = _param(leaf, idx)
-        return html.replace("</var>", "</var>′", 1), f"{text} after the update"
+        return html.replace("</var>", "</var><sup>+</sup>", 1), f"{text} after the update"
     if leaf in ("dE_dW_ho", "dE_db_o", "dE_dW_ih", "dE_db_h"):
         html, text = _param(leaf[4:], idx)
         return f"∂<var>E</var>/∂{html}", f"∂E/∂{text}"

@@ -88,6 +88,7 @@ class Published:
     correct: bool
     explanation: str
     engine: str | None
+    verdict: str | None = None  # the table's word for a value that is not simply wrong
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,18 @@ class Check:
     rebuilt: dict[str, Rebuilt]
     extra: dict[str, Any]
     original: dict[str, Any]
+
+    @property
+    def numeric(self) -> list[Comparison]:
+        """The printed values that are numbers held against the engine (not a formula,
+        not "never updated")."""
+        return [r for r in self.rows
+                if r.published.values is not None and r.engine is not None]
+
+    @property
+    def wrong(self) -> list[Comparison]:
+        """Those of `numeric` the engine does not reproduce at the printed precision."""
+        return [r for r in self.numeric if not r.matches]
 
 
 # ---------------------------------------------------------------------------------------
@@ -258,9 +271,15 @@ def _published(where: str, n: int, entry: Any) -> Published:
     if entry["correct"] and (values is None or engine is None):
         raise PublishedError(f"{label}.correct: true needs a printed number and an engine "
                              f"path to hold it to; got published={text!r}, engine={engine!r}")
+    verdict = entry.get("verdict")
+    if verdict is not None and (not isinstance(verdict, str) or not verdict.strip()
+                                or entry["correct"]):
+        raise PublishedError(f"{label}.verdict: expected a short text for a value that is "
+                             f"not correct, or no verdict; got {verdict!r}")
     return Published(entry["key"], entry["step"], entry["name"],
                      entry.get("symbol", entry["name"]), text, values, decimals,
-                     entry["correct"], " ".join(entry["explanation"].split()), engine)
+                     entry["correct"], " ".join(entry["explanation"].split()), engine,
+                     verdict)
 
 
 def _numbers(label: str, text: Any) -> tuple[np.ndarray | None, int | None]:
@@ -517,6 +536,11 @@ def _hand_calculation_2018(path: Path, digest: str) -> Check:
         # the forward pass with the matrix and bias it used: layer 1's, again
         "o_in_used": by_id("reused_layer1").values(example)["forward.o_in"][0],
         "o_in_used_start_b_o": forward(net, replace(p, W_ho=W_ho_fwd), x, y).o_in[0],
+        # the same two, carried by hand from its printed (rounded) h_out, as the page
+        # shows them: exact sums of printed numbers
+        "o_in_used_carried": walk(("reused_layer1",), "forward.h_out")["forward.o_in"][0],
+        "o_in_used_start_b_o_carried": walk((), "forward.h_out", start=replace(
+            example, params=replace(p, W_ho=W_ho_fwd)))["forward.o_in"][0],
         "W_ho_forward": W_ho_fwd,
         "b_o_forward": b_o_fwd,
         "used_is_W_ih_T": bool(np.array_equal(W_ho_fwd, p.W_ih.T)),
@@ -666,6 +690,14 @@ class Show:
         a = np.asarray(a, dtype=float)
         return fmt.mat(a if a.ndim == 2 else a[None, :], self.d if d is None else d)
 
+    def minus(self, a: Any, b: Any, d: int | None = None) -> str:
+        """``a − b = result`` as a calculator-true line: the result is the exact
+        difference rounded, the inputs carry the digits it needs (`fmt.extra_digits`)."""
+        d = self.d if d is None else d
+        a, b = float(a), float(b)
+        k = fmt.extra_digits(lambda u, v: u - v, [a, b], a - b, d)
+        return f"{fmt.num(a, d, k)} - {fmt.signed(b, d, k)} = {fmt.num(a - b, d)}"
+
     def value(self, v: Any, d: int | None = None) -> str:
         """A scalar, a row or a matrix, whichever `v` is."""
         v = np.asarray(v, dtype=float)
@@ -733,6 +765,8 @@ class Show:
             return "left out" if p.engine is not None else "wrong"
         if r.matches:
             return "matches"
+        if p.verdict:  # not an arithmetic slip: the file names what it is
+            return p.verdict
         wrong = int((~r.mask).sum())
         return "wrong" if wrong == r.mask.size else f"wrong ({wrong} of {r.mask.size})"
 

@@ -382,6 +382,29 @@ def test_figure_markup_points_to_both_variants_with_alt_text(cache):
         figures.html(built, "nope", "")
 
 
+def test_readable_width_keeps_the_smallest_text_at_11px():
+    svg = ('<svg width="600pt" viewBox="0 0 600 300"><style>text{font-size:13px}</style>'
+           '<text style="font: 10px sans">a</text></svg>')
+    assert figures.readable_width(svg) == pytest.approx(600 * 11 / 10)
+    assert figures.readable_width('<svg viewBox="0 0 780 200"><text font-size="13">a'
+                                  '</text></svg>') == pytest.approx(660)
+    with pytest.raises(ValueError, match="viewBox"):
+        figures.readable_width("<svg><text font-size='13'>a</text></svg>")
+
+
+def test_a_figure_never_shrinks_its_text_below_11px_and_scrolls_instead(cache):
+    built = figures.build(ROOT / "examples" / "default.toml", cache)
+    for name in figures.FIGURES:
+        markup = figures.html(built, name, "")
+        width = int(re.search(r"--bp-readable: (\d+)px", markup)[1])
+        need = max(figures.readable_width(svg) for svg in built.figures[name].svg.values())
+        assert need <= width < need + 1, name
+        assert 'class="bp-figure-scroll" tabindex="0"' in markup
+    css = (ROOT / "docs" / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert re.search(r"\.bp-figure-scroll img \{\s*min-width: var\(--bp-readable", css)
+    assert re.search(r"\.bp-figure-scroll \{[^}]*overflow-x: auto", css)
+
+
 def test_install_copies_every_file_into_the_site(tmp_path, cache):
     built = figures.build(ROOT / "examples" / "default.toml", cache)
     written = figures.install(built, tmp_path / "site")

@@ -29,12 +29,19 @@ from backprop_core import ExampleError  # noqa: E402
     (0.0, 4, "0"),
     (-0.0, 4, "0"),
     (2.5339e-5, 4, r"2.534 \times 10^{-5}"),
-    (-0.00037, 4, r"-3.700 \times 10^{-4}"),
+    (-0.00037, 4, r"-3.7 \times 10^{-4}"),    # exact: short, no false trailing zeros
+    (-0.000371234, 4, r"-3.712 \times 10^{-4}"),
+    (1e-6, 2, r"1 \times 10^{-6}"),           # ε on the check page is exact
+    (0.6999 - 0.7007, 4, r"-8 \times 10^{-4}"),  # a difference of written numbers
+    (0.50015, 4, "0.5002"),               # halfway: away from zero, whatever the float
+    (1.36925, 4, "1.3693"),
+    (-0.50015, 4, "-0.5002"),
     (0.0012, 4, "0.0012"),                # two significant digits: still fixed
     (0.001, 4, "0.001"),                  # exact, all its digits shown
     (0.0123456, 4, "0.0123"),
     (0.593269992, 9, "0.593269992"),
-    (1.5e-10, 9, r"1.50000000 \times 10^{-10}"),
+    (1.5e-10, 9, r"1.5 \times 10^{-10}"),
+    (1.5123456789e-10, 9, r"1.51234568 \times 10^{-10}"),
     (123.456789, 2, "123.46"),
     (9.99996e-5, 4, r"1.000 \times 10^{-4}"),  # rounds up to the next power: 4 digits still
     (-9.99996e-5, 4, r"-1.000 \times 10^{-4}"),
@@ -47,6 +54,18 @@ def test_num(value, decimals, shown):
 def test_num_refuses_non_finite(bad):
     with pytest.raises(ValueError, match="non-finite"):
         fmt.num(bad, 4)
+
+
+def test_extra_digits_never_pad_an_exact_value_with_zeros():
+    assert fmt.num(0.6615, 4, extra=2) == "0.6615"       # exact at 4 places
+    assert fmt.num(0.661503, 4, extra=2) == "0.661503"
+    assert fmt.num(0.7, 4, extra=2) == "0.7"
+    assert fmt.num(1e-6, 2, extra=2) == r"1 \times 10^{-6}"
+    assert fmt.num(0.99996, 4, scientific=True) == r"1.0000 \times 10^{0}"
+    # within float noise of a short value, but asked for digits that see the rest
+    assert fmt.num(-0.08284318720000047, 10, extra=6) == "-0.0828431872000005"
+    assert fmt.num(0.7 + 3e-13, 4, extra=6) == "0.7000000000"  # not 0.7 at 10 places
+    assert fmt.num(0.1 + 0.2 - 0.3 + 0.7, 4, extra=6) == "0.7"  # float noise only
 
 
 def test_signed_parenthesises_negatives_only():
@@ -135,7 +154,20 @@ def test_extra_digits_for_a_step_below_display_precision():
 def test_extra_digits_on_matrices():
     W, G = np.array([[0.6, 0.5]]), np.array([[0.0025337, -0.0012372]])
     k = fmt.extra_digits(lambda w, g: w - 0.02 * g, [W, G], W - 0.02 * G, 4)
-    assert k == 0  # 0.6 − 0.02 · 0.0025 still rounds to 0.5999
+    # 0.6 − 0.02 · 0.0025 = 0.59995 is exactly halfway to the shown 0.5999: a tie is
+    # not calculator-true, so the gradient needs one more digit (0.6 − 0.02 · 0.00253)
+    assert k == 1
+
+
+def test_extra_digits_refuses_an_exact_tie():
+    # the check page's W_{h1o1} row: shown to 12 decimals the two gradients differ by
+    # exactly 1.25e-10, which a reader cannot round to the written 1.2e-10
+    a, n = -0.3742566529884277, -0.37425665311285883
+    line = lambda u, v: [abs(u - v), abs(u - v) / (abs(u) + abs(v))]  # noqa: E731
+    k = fmt.extra_digits(line, [a, n], line(a, n), 10,
+                         result_format=lambda x: fmt.num(x, 2))
+    assert k == 3  # at two extra digits the difference is the tie
+    assert fmt.num(a, 10, 2) == "-0.374256652988" and fmt.num(n, 10, 2) == "-0.374256653113"
 
 
 @pytest.mark.parametrize("value, extra, shown", [
@@ -232,16 +264,20 @@ def test_extra_digits_on_a_two_by_two_matrix():
     assert k == need and k >= 1
 
 
-@pytest.mark.parametrize("result, over, lands", [
-    (0.1, 1.5e-12, False),        # beyond 1e-12 of float noise: a miss
-    (0.1, 0.5e-12, True),
-    (1000.25, 5e-10, True),       # noise scales with the value: 1e-12 · 1000
-    (1000.25, 2e-9, False),
-    (0.1, 2e-8, False),           # never more than a sliver (1e-3) of the half unit
+@pytest.mark.parametrize("result, inside, lands", [
+    (0.1, 1.5e-12, True),         # inside the half unit by more than the float noise
+    (0.1, 0.5e-12, False),        # within float noise of the halfway point: ambiguous
+    (0.1, 0.0, False),            # exactly halfway: a reader could round either way
+    (0.1, -1e-9, False),          # beyond the half unit
+    (1000.25, 2e-9, True),        # noise scales with the value: 1e-12 · 1000
+    (1000.25, 5e-10, False),
+    (0.1, 2e-8, True),            # the noise is never more than a sliver (1e-3) of it
 ])
-def test_extra_digits_allows_float_noise_and_no_more(result, over, lands):
-    """A line whose formula gives the written result plus half a unit plus `over`."""
-    got = result + 0.5e-4 + over
+def test_extra_digits_refuses_a_halfway_result_and_float_noise_narrows_the_band(
+        result, inside, lands):
+    """A line whose formula gives the written result plus half a unit minus `inside`:
+    it lands only strictly inside the half unit, by more than the float noise."""
+    got = result + 0.5e-4 - inside
     k = fmt.extra_digits(lambda x: got, [0.5], result, 4)
     assert (k == 0) == lands
 
@@ -264,7 +300,7 @@ def test_extra_digits_with_the_callers_formats():
 @pytest.mark.parametrize("rows, extra, shown", [
     # all entries small: each keeps its own significant digits, no rewrite
     ([[2.5339e-5, -3.7e-4]], 0,
-     r"\begin{bmatrix} 2.534 \times 10^{-5} & -3.700 \times 10^{-4} \end{bmatrix}"),
+     r"\begin{bmatrix} 2.534 \times 10^{-5} & -3.7 \times 10^{-4} \end{bmatrix}"),
     # 9.99996e-5 rounds up to the next power of ten: still 4 significant digits
     ([[9.99996e-5, 2.5339e-5]], 0,
      r"\begin{bmatrix} 1.000 \times 10^{-4} & 2.534 \times 10^{-5} \end{bmatrix}"),
@@ -276,3 +312,17 @@ def test_extra_digits_with_the_callers_formats():
 ])
 def test_mat_power_of_ten_rule(rows, extra, shown):
     assert fmt.mat(rows, 4, extra) == shown
+
+
+@pytest.mark.parametrize("value, decimals", [
+    (0.661503, 4), (0.7, 4), (-0.0, 4), (1.0, 4), (2.5339e-5, 4), (-0.00037, 4),
+    (0.6999 - 0.7007, 4), (1e-6, 2), (0.50015, 4), (-1.36925, 4), (9.9996e-4, 4),
+    (0.593269992, 9), (1.5e-7, 9), (1.5123456789e-10, 9), (123.456789, 2),
+])
+def test_the_notebook_text_and_the_page_write_the_same_digits(value, decimals):
+    """precision.text (the notebook) and fmt.num (the pages) are one rule."""
+    from backprop_core.precision import text
+    latex = fmt.num(value, decimals)
+    mantissa, _, exponent = latex.partition(r" \times 10^{")
+    assert text(value, decimals) == (f"{mantissa}e{exponent.rstrip('}')}" if exponent
+                                     else latex)

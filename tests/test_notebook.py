@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import notebook_page  # noqa: E402
 from backprop_core import gradient_check, load_example, train  # noqa: E402
+from backprop_core.precision import short_sig_places, shown_places  # noqa: E402
 
 NOTEBOOK = ROOT / "docs" / "notebook.py"
 EXAMPLES = ["default", "batch-3-4-3", "relu", "mazur-2015"]
@@ -39,13 +40,13 @@ TRACE_PATHS = {
     "x": "x", "y": "y", "learning_rate": "learning_rate", "E": "loss",
     "E after the step": "loss_after",
     **{p: f"params.{p}" for p in ("W_ih", "b_h", "W_ho", "b_o")},
-    **{f"{p}'": f"updated.{p}" for p in ("W_ih", "b_h", "W_ho", "b_o")},
+    **{f"{p}⁺": f"updated.{p}" for p in ("W_ih", "b_h", "W_ho", "b_o")},
     **{v: f"forward.{v}" for v in ("h_in", "h_out", "o_in", "o_out")},
     **{v: f"backward.{v}" for v in ("dE_do_out", "dE_do_in", "dE_dW_ho", "dE_db_o",
                                    "dE_dh_out", "dh_out_dh_in", "dE_dh_in", "dE_dW_ih",
                                    "dE_db_h")},
 }
-_LABEL = re.compile(r"^(?P<name>[A-Za-z_][\w' ]*?) = (?P<rest>.*)$")
+_LABEL = re.compile(r"^(?P<name>[A-Za-z_][\w⁺ ]*?) = (?P<rest>.*)$")
 _FLOAT = re.compile(r"[-+]?(?:\d+\.\d*|\d*\.\d+|\d+)(?:e[-+]?\d+)?|nan|inf")
 _STEPS = re.compile(r"^E after (\d+) steps?$")
 
@@ -84,12 +85,16 @@ def flat(value) -> list[float]:
 
 
 def check_number(token: str, value: float, decimals: int, what: str) -> None:
-    """`token` is `value` correctly rounded, with exactly `decimals` digits shown."""
+    """`token` is `value` correctly rounded, with the places the article shows for it
+    (`precision.shown_places`: an exact value short, a tiny one with `decimals`
+    significant digits), never a row of zeros or a false trailing zero."""
     assert token not in ("nan", "inf"), f"{what}: printed {token}"
     mantissa, _, exponent = token.partition("e")
-    places = len(mantissa.partition(".")[2])
-    assert places == decimals, f"{what}: {token} has {places} decimals, expected {decimals}"
-    half_ulp = 0.5 * 10.0 ** (int(exponent or 0) - places)
+    places = len(mantissa.partition(".")[2]) - int(exponent or 0)
+    short = short_sig_places(value, decimals)
+    expected = short if short is not None else shown_places(value, decimals)
+    assert places == expected, f"{what}: {token} has {places} places, expected {expected}"
+    half_ulp = 0.5 * 10.0 ** -places
     assert abs(float(token) - value) <= half_ulp * (1 + 1e-9) + 1e-15, \
         f"{what}: printed {token}, the engine says {value!r}"
 
@@ -193,8 +198,10 @@ def test_output_check_can_fail():
     check_outputs(good, tr, example)
     with pytest.raises(AssertionError, match="the engine says"):
         check_outputs(f"E = {tr['loss'] + 2e-4:.4f}\n", tr, example)
-    with pytest.raises(AssertionError, match="decimals"):
+    with pytest.raises(AssertionError, match="places, expected 4"):
         check_outputs(f"E = {tr['loss']:.2f}\n", tr, example)
+    with pytest.raises(AssertionError, match="places, expected 1"):   # 0.1 is exact
+        check_outputs("x = [[0.1000, 0.2]]\n", tr, example)
     with pytest.raises(AssertionError, match="cannot check"):
         check_outputs("mystery = 1.0000\n", tr, example)
     h = tr["forward"]["h_out"][0]

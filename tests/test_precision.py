@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import tomllib
+from decimal import Decimal
 
 import pytest
 
 from backprop_core.precision import (Written, half_unit, matches, parse, places_needed,
-                                     shown, shown_places)
+                                     rounded, rounded_sig, short_sig_places, shown,
+                                     shown_places)
 
 
 @pytest.mark.parametrize("text, value, places", [
@@ -47,6 +49,35 @@ def test_answer_files_keep_trailing_zeros():
 def test_shown_places_is_what_the_page_writes(value, decimals, places):
     assert shown_places(value, decimals) == places
     assert places_needed(value, decimals) == places
+
+
+@pytest.mark.parametrize("value, decimals, places", [
+    (-0.00037, 4, 5),                  # -3.7 × 10⁻⁴, not -3.700 × 10⁻⁴
+    (1e-6, 2, 6),                      # ε = 1 × 10⁻⁶ is exact: no trailing zero
+    (0.6999 - 0.7007, 4, 4),           # -8 × 10⁻⁴ through float noise (-0.000800…023)
+    (2.5e-5 + 1e-13, 4, 8),            # not exact: four significant digits, 2.500 × 10⁻⁵
+])
+def test_a_small_value_exact_with_fewer_digits_keeps_its_short_form(value, decimals, places):
+    short = short_sig_places(value, decimals)
+    assert (short if short is not None else shown_places(value, decimals)) == places
+
+
+@pytest.mark.parametrize("value, places, text", [
+    (0.50015, 4, "0.5002"),            # stored as 0.500149999…: still a tie, rounded up
+    (0.5 - 0.02 * -0.0075, 4, "0.5002"),
+    (1.36925, 4, "1.3693"),            # stored as 1.369250000…01
+    (-0.50015, 4, "-0.5002"),          # away from zero
+    (0.834174, 4, "0.8342"), (0.12344999, 4, "0.1234"), (2.675, 2, "2.68"),
+])
+def test_rounded_takes_halfway_away_from_zero_whatever_the_float_noise(value, places, text):
+    assert format(rounded(value, places), "f") == text
+    assert shown(value, places) == float(text)
+
+
+def test_rounded_sig_carries_into_the_exponent():
+    assert rounded_sig(9.99951e-4, 4) == (Decimal("1.000"), -3)
+    assert rounded_sig(-1.5e-7, 2) == (Decimal("-1.5"), -7)
+    assert rounded_sig(2.5345e-5, 4) == (Decimal("2.535"), -5)
 
 
 def test_shown_rounds_to_those_places():

@@ -4,8 +4,12 @@
   line's `= result` is on screen without scrolling sideways;
 - at 1280 px no table is wider than its column, and on a phone table text stays at
   a readable size (a wide table may scroll inside its own box there, never off-page);
-- figure text is at least 11 px as drawn in the article column at 1280 px: the
-  smallest font size written in each SVG, times the scale the page draws it at.
+- at 390 px the columns that are the point of each comparison table (the verdict and
+  the difference; on the check page |g − g̃| and the relative error) are on screen
+  without scrolling the table sideways;
+- figure text is at least 11 px as drawn in the article column at 1280 px and at
+  390 px (the smallest font size written in each SVG, times the scale the page draws
+  it at); on a phone a figure scrolls sideways in its own box, never the page.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from probe import explain
+from conftest import PHONE
+from probe import explain, settle
 
 MIN_FIGURE_TEXT_PX = 11.0
 MIN_TABLE_TEXT_PX = 12.0
@@ -48,6 +53,37 @@ def test_tables_stay_readable_on_a_phone(phone_visits):
     assert small == {} and cut == {}, explain({**small, **cut})
 
 
+#: Per page, the header words of the columns a phone must show without scrolling.
+KEY_COLUMNS = {"check/": ("parameter", "g−g", "relative error"),
+               "hand-calculation-2018/": ("value", "verdict", "difference"),
+               "mazur-2015/": ("figure", "verdict", "difference")}
+
+_COLUMN_EDGES = """(words) => {
+  const table = document.querySelector('article table');
+  const heads = [...table.querySelectorAll('th')].map(th => th.textContent.replace(/\\s+/g, ''));
+  const column = document.querySelector('article').getBoundingClientRect();
+  const right = Math.min(column.right, window.innerWidth);
+  return words.map(word => {
+    const i = heads.findIndex(h => h.includes(word.replace(/\\s+/g, '')));
+    if (i < 0) return [word, null];
+    const cells = [...table.querySelectorAll('tr')].map(r => r.children[i]).filter(Boolean);
+    return [word, Math.max(...cells.map(c => c.getBoundingClientRect().right)) - right];
+  });
+}"""
+
+
+def test_the_key_table_columns_fit_a_phone(open_tab, base_url):
+    tab = open_tab(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="light")
+    off = {}
+    for path, words in KEY_COLUMNS.items():
+        tab.page.goto(base_url + path, wait_until="load")
+        settle(tab.page)
+        for word, overflow in tab.page.evaluate(_COLUMN_EDGES, list(words)):
+            if overflow is None or overflow > 0.5:
+                off[f"{path} {word}"] = overflow
+    assert off == {}, f"columns missing or beyond the screen (px past the column): {off}"
+
+
 def smallest_font_px(svg: str) -> float:
     """The smallest font size an SVG writes (in its own px), from attributes and CSS."""
     sizes = [float(a or b) for a, b in FONT_SIZE.findall(svg)]
@@ -62,9 +98,11 @@ def test_smallest_font_px_reads_css_and_attributes():
     assert smallest_font_px('<text font-size="10.5">a</text><style>x{font-size:14px}</style>') == 10.5
 
 
-def test_figure_text_at_least_11px_on_a_desktop(desktop_visits, site_dir):
+def _figure_text(visits, site_dir) -> tuple[int, dict[str, list[str]]]:
+    """How many figures were measured, and those whose smallest text is drawn below
+    MIN_FIGURE_TEXT_PX (the SVG's smallest font size times the scale it is drawn at)."""
     seen, small = 0, {}
-    for v in desktop_visits:
+    for v in visits:
         for fig in v.look.figures:
             path = urlsplit(fig["src"]).path
             if not path.endswith(".svg") or not fig["natural"]:
@@ -79,5 +117,21 @@ def test_figure_text_at_least_11px_on_a_desktop(desktop_visits, site_dir):
             if px < MIN_FIGURE_TEXT_PX:
                 small.setdefault(v.page.path or "/", []).append(
                     f"{file.name}: {px:.1f}px (drawn at {scale:.2f} of its size)")
+    return seen, small
+
+
+def test_figure_text_at_least_11px_on_a_desktop(desktop_visits, site_dir):
+    seen, small = _figure_text(desktop_visits, site_dir)
     assert seen >= 4, f"only {seen} figures found"
     assert small == {}, explain(small)
+
+
+def test_figure_text_at_least_11px_on_a_phone_and_the_page_still_fits(phone_visits, site_dir):
+    """On a 390 px phone a figure keeps its text readable and scrolls sideways inside
+    its own box (before: the diagrams shrank to the column, text 5.5-6.5 px)."""
+    seen, small = _figure_text(phone_visits, site_dir)
+    assert seen >= 4, f"only {seen} figures found"
+    wide = _by_page(phone_visits, lambda v: v.look.figures and
+                    v.look.page_width > v.look.viewport_width + 1 and
+                    f"page {v.look.page_width}px wide in a {v.look.viewport_width}px screen")
+    assert small == {} and wide == {}, explain({**small, **wide})

@@ -10,8 +10,9 @@ page under "How the numbers are shown"): **the numbers written on a line are tak
 exact, and only the result is rounded**. Each `=`-separated segment made only of numbers,
 matrices and operators (·, +, −, fractions, e^{…}, ln, σ, tanh, ReLU, squares, matrix
 products, transposes, ⊙) is evaluated on the numbers exactly as the page writes them,
-and must land within half a unit of the last written place of the number (or of every
-entry of the matrix) that follows it. No allowance is made for rounded inputs.
+and must round to the number (or every entry of the matrix) that follows it: strictly
+within half a unit of its last written place. No allowance is made for rounded inputs,
+and a line landing exactly halfway is a failure (it depends on a tie rule).
 """
 
 from __future__ import annotations
@@ -146,7 +147,9 @@ def check_page(latex_blocks: list[str]) -> tuple[int, list[str]]:
                 values = [t.value for t in tokens]
                 mats = [m[0] if m is not None else None for m in matrices]
                 try:
-                    got = np.asarray(eval(expr, {"__builtins__": {}, **FUNCS},
+                    # stripped: a display formula's first line starts with a newline,
+                    # which Python would read as an indented (unparsable) expression
+                    got = np.asarray(eval(expr.strip(), {"__builtins__": {}, **FUNCS},
                                           {"v": values, "M": mats}), dtype=float)
                 except (ValueError, TypeError, SyntaxError):
                     continue  # shapes that do not combine: not a formula we read
@@ -154,8 +157,11 @@ def check_page(latex_blocks: list[str]) -> tuple[int, list[str]]:
                 if got.shape != np.shape(shown):
                     continue
                 checked += 1
-                noise = 1e-9 * np.maximum(1.0, np.abs(shown))
-                if np.any(np.abs(got - shown) > half + noise):
+                # float noise of the evaluation, never more than a sliver of the half
+                # unit (a 10-decimal line's half unit is 5e-11); it narrows the band so
+                # that an exact halfway case fails however the float lands
+                noise = np.minimum(1e-9 * np.maximum(1.0, np.abs(shown)), 1e-3 * half)
+                if np.any(np.abs(got - shown) >= half - noise):
                     wrong.append(f"{expr_text.strip()} = {result_text.strip()} "
                                  f"(evaluates to {np.array2string(got, precision=8)})")
     return checked, wrong
@@ -185,6 +191,22 @@ def test_the_checker_holds_lines_to_the_shown_inputs():
     assert checked == 1 and wrong
 
 
+def test_the_checker_refuses_a_line_exactly_halfway():
+    # The check page's W_{h1o1} row: the shown gradients differ by exactly 1.25e-10,
+    # which is not 1.2e-10 (nor, for a reader rounding halves to even, surely 1.3e-10).
+    assert check_page([r"\[0.374256653113 - 0.374256652988 = 1.2 \times 10^{-10}\]"])[1]
+    assert check_page([r"\[0.25 + 0.5 = 0.8\]"])[1]
+    assert check_page([r"\[0.251 + 0.5 = 0.8\]"]) == (1, [])
+
+
+def test_the_checker_reads_a_one_line_display_formula_at_ten_decimals():
+    """A display formula is a newline, then the line; at 10 decimals the last digit
+    still counts (both were missed before)."""
+    assert check_page(["\\[\n0.2910279239 - 0.2910277737 = 0.0000001502,\n\\]"]) == (1, [])
+    checked, wrong = check_page(["\\[\n0.2910279239 - 0.2910277737 = 0.0000001503,\n\\]"])
+    assert checked == 1 and len(wrong) == 1
+
+
 def test_the_checker_reads_continued_rows_and_matrices():
     ok = (r"\[\begin{aligned} h &= a + b \\[4pt] &= 0.1 \cdot 0.7 + 0.2 \cdot 0.5"
           r" \\ &\qquad + 0.5 \\ &= 0.67 \end{aligned}\]")
@@ -196,8 +218,8 @@ def test_the_checker_reads_continued_rows_and_matrices():
     assert check_page([product % "0.74"]) == (1, [])
     assert check_page([product % "0.75"])[1]
     update = (r"\[\begin{aligned} W' &= \begin{bmatrix} 0.6 \\ 0.5 \end{bmatrix}"
-              r" - 0.02 \begin{bmatrix} 0.0051 \\ -0.0025 \end{bmatrix}"
-              r" = \begin{bmatrix} %s \\ 0.5001 \end{bmatrix} \end{aligned}\]")
+              r" - 0.02 \begin{bmatrix} 0.0051 \\ -0.0024 \end{bmatrix}"
+              r" = \begin{bmatrix} %s \\ 0.5000 \end{bmatrix} \end{aligned}\]")
     assert check_page([update % "0.5999"]) == (1, [])
     assert check_page([update % "0.6000"])[1]
 

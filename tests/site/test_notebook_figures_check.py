@@ -136,6 +136,24 @@ def _param(tex: str) -> tuple[str, tuple[int, ...]]:
     return f"b_{m[6]}", (int(m[7]) - 1,)
 
 
+def _columns(soup) -> list[int]:
+    """The check table's cells in the order parameter, g, g̃, |g − g̃|, relative error,
+    whatever order the page shows them in (the differences come first, for a phone)."""
+    header = [" ".join(th.get_text(" ").split()) for th in soup.select("table")[0].select("th")]
+
+    def at(word: str) -> int:
+        return next(i for i, h in enumerate(header) if word in h)
+
+    return [0, at("backward pass"), at("finite difference"), at("rvert"), at("relative")]
+
+
+def _decimal(tex: str):
+    """A number as the page writes it, exactly (fixed, or with a power of ten)."""
+    from decimal import Decimal
+    (token,) = parse_tokens(tex)
+    return Decimal(token.text.replace(r" \times 10^{", "e").rstrip("}").replace("−", "-"))
+
+
 def _math(cell) -> str:
     text = cell.get_text().strip()
     assert text.startswith("\\(") and text.endswith("\\)"), text
@@ -149,11 +167,12 @@ def test_check_page_lists_every_parameter_with_the_engines_gradients(sites, name
     g = gradient_check(example.network, example.params, example.x, example.y)
     soup = BeautifulSoup(sites.page(name, "check"), "html.parser")
     rows = soup.select("table")[0].select("tbody tr")
+    order = _columns(soup)
     expected = {(p, idx) for p, v in tr["gradients"].items()
                 for idx in np.ndindex(np.asarray(v).shape)}
     seen = set()
     for row in rows:
-        cells = row.select("td")
+        cells = [row.select("td")[i] for i in order]
         param, idx = _param(_math(cells[0]))
         assert (param, idx) not in seen
         seen.add((param, idx))
@@ -182,3 +201,45 @@ def test_check_page_summary_names_the_largest_error(sites):
     assert shows(token, g.max_rel_error, 2)
     assert "That is rounding, not a mistake" in text
     assert "disagree beyond rounding" not in text
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_check_page_rows_round_to_their_difference_with_one_width_per_column(sites, name):
+    """Read back from the built table: each column of gradients has one number of
+    decimals (b_{o_1} and b_{o_2}, exactly opposite, look alike), and each row's shown
+    gradients, subtracted exactly, round to the shown |a − n| (strictly inside half a
+    unit: 1.25e-10 shown as 1.2e-10 is a tie, not a result)."""
+    from decimal import Decimal, localcontext
+
+    soup = BeautifulSoup(sites.page(name, "check"), "html.parser")
+    widths, off = [set(), set()], []
+    with localcontext() as ctx:
+        ctx.prec = 50
+        order = _columns(soup)
+        for row in soup.select("table")[0].select("tbody tr"):
+            cells = [_math(row.select("td")[i]) for i in order]
+            a, n, shown = (_decimal(c) for c in cells[1:4])
+            for i, text in enumerate(cells[1:3]):
+                if "." in text and "times" not in text:
+                    widths[i].add(len(text.split(".")[-1]))
+            half = Decimal(5).scaleb(shown.as_tuple().exponent - 1)
+            if abs(abs(a - n) - shown) >= half:
+                off.append((cells[0], cells[1], cells[2], cells[3]))
+    assert not off, f"{name}: {off[:3]}"
+    assert all(len(w) <= 1 for w in widths), f"{name}: decimals per column {widths}"
+
+
+def test_check_page_digits_are_the_ones_the_home_page_states(sites):
+    """The home page's rule: derived figures three significant digits, the check page's
+    differences and relative errors two, its rounding estimate one. The table keeps it."""
+    home = " ".join(BeautifulSoup(sites.page("default", "index"), "html.parser")
+                    .get_text(" ").split())
+    assert "carry three significant digits" in home
+    assert "relative errors, which only say how small a disagreement is, carry two" in home
+    soup = BeautifulSoup(sites.page("default", "check"), "html.parser")
+    order = _columns(soup)
+    for row in soup.select("table")[0].select("tbody tr"):
+        for cell in [row.select("td")[i] for i in order[3:5]]:
+            (token,) = parse_tokens(_math(cell))
+            mantissa = token.text.split(r" \times")[0].lstrip("-").replace(".", "").lstrip("0")
+            assert token.value == 0 or len(mantissa) == 2, token.text

@@ -81,6 +81,7 @@ def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list
              *(float(np.mean(np.abs(a))) for a in (s.backward.dE_do_in,
                                                    s.backward.dE_dh_out,
                                                    s.backward.dE_dh_in))]
+    views += after_forward(ex, s)
     other = "relu" if ex.network.hidden_activation != "relu" else "sigmoid"
     alt = step(Network(other, ex.network.output, ex.network.update_biases), ex.params,
                ex.x, ex.y, ex.learning_rate)
@@ -90,7 +91,12 @@ def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list
         ih = float(np.mean(np.abs(st.grads.W_ih)))
         return [ho, ih, ho / ih]
 
+    spread = float(np.mean(np.abs(s.params.W_ho[:, -1] - s.params.W_ho[:, 0])))
     conclusion = [*gap(s)[:2], *gap(alt)[:2], alt.loss, alt.loss_after]
+    # shown only where the page compares the runs factor by factor (allowed, not
+    # required): the other run's hidden outputs, the output weights' spread, and the
+    # other run's three factors
+    optional = [float(np.mean(np.abs(alt.forward.h_out))), spread]
     # Derived figures the conclusion writes with three significant digits (fmt.sig): the
     # two ratios, their quotient, and the ratio's three factors (computed here from the
     # engine's arrays, independently of scripts/article.py).
@@ -98,11 +104,37 @@ def engine_extras(path: str, sizes: tuple[int, int, int, int]) -> dict[str, list
     d_o, d_hout, d_h = (float(np.mean(np.abs(a))) for a in (b.dE_do_in, b.dE_dh_out, b.dE_dh_in))
     ho, ih, ratio = gap(s)
     derived = [ratio, gap(alt)[2], ratio / gap(alt)[2]]
-    if ih and d_o and d_hout and d_h:
-        derived += [(ho / d_o) / (ih / d_h), d_o / d_hout, d_hout / d_h]
+    optional_derived = []
+    for st in (s, alt):  # each run's three factors, compared on the conclusion
+        sb = st.backward
+        g_o, g_hout, g_h = (float(np.mean(np.abs(a)))
+                            for a in (sb.dE_do_in, sb.dE_dh_out, sb.dE_dh_in))
+        st_ho, st_ih, _ = gap(st)
+        if st_ih and g_o and g_hout and g_h:
+            (derived if st is s else optional_derived).extend(
+                [(st_ho / g_o) / (st_ih / g_h), g_o / g_hout, g_hout / g_h])
+    if spread:
+        optional_derived.append(1 / spread)
     derived = [float(v) for v in derived if np.isfinite(v) and v != 0]
     return {"views": [float(v) for v in views], "conclusion": conclusion,
-            "derived": derived}
+            "derived": derived, "optional": optional,
+            "optional_derived": [float(v) for v in optional_derived if np.isfinite(v)]}
+
+
+def after_forward(ex, s) -> list[float]:
+    """The wrap-up's second forward pass, recomputed here with numpy from the updated
+    parameters (not the engine's `Step.after`): h_in⁺, h_out⁺, o_in⁺, o_out⁺."""
+    u = s.updated
+    h_in = ex.x @ u.W_ih + u.b_h
+    h_out = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh,
+             "relu": lambda z: np.maximum(z, 0.0)}[ex.network.hidden_activation](h_in)
+    o_in = h_out @ u.W_ho + u.b_o
+    if ex.network.output == "softmax_cross_entropy":
+        z = np.exp(o_in - o_in.max(axis=1, keepdims=True))
+        o_out = z / z.sum(axis=1, keepdims=True)
+    else:
+        o_out = 1 / (1 + np.exp(-o_in))
+    return [float(v) for a in (h_in, h_out, o_in, o_out) for v in a.ravel()]
 
 
 def shows_derived(token, value: float) -> bool:
@@ -146,10 +178,11 @@ def test_every_decimal_on_the_page_is_an_engine_value(sites, name, page):
     trace = sites.trace(name)
     d = decimals_of(sites, name)
     extras = extras_for(sites, name)
-    allowed = leaves(trace) + extras["views"] + extras["conclusion"]
+    allowed = leaves(trace) + extras["views"] + extras["conclusion"] + extras["optional"]
     strays = [t.text for t in math_tokens(sites.page(name, page))
               if t.is_decimal and not any(shows(t, v, d) for v in allowed)
-              and not any(shows_derived(t, v) for v in extras["derived"])]
+              and not any(shows_derived(t, v)
+                          for v in extras["derived"] + extras["optional_derived"])]
     assert not strays, f"{name}/{page}: decimals that are no engine value: {strays[:10]}"
 
 
@@ -256,3 +289,15 @@ def test_numbers_in_prose_are_typeset_as_math_too(sites, page):
         el.decompose()
     strays = re.findall(r"(?<![\w.])\d*\.\d+", content.get_text(" "))
     assert not strays, f"{page}: decimals outside math: {strays[:5]}"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_wrap_up_works_the_second_forward_pass(sites, name):
+    """"Did the step help?" shows every value of the forward pass on the updated
+    parameters, not only the loss after it."""
+    ex = load_example(str(sites.example_file(name)))
+    d = decimals_of(sites, name)
+    tokens = math_tokens(sites.page(name, "wrap-up"))
+    missing = [v for v in after_forward(ex, ex.step())
+               if not any(shows(t, v, d) for t in tokens)]
+    assert not missing, f"{name}: {len(missing)} values of the second forward pass missing"
