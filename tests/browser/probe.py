@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-__all__ = ["CLICK_NAV_LINK", "Look", "settle", "look", "source_formulas", "raw_tex", "page_title", "explain",
+__all__ = ["CLICK_NAV_LINK", "by_page", "Look", "settle", "look", "source_formulas", "raw_tex", "page_title", "explain",
            "sitemap_paths", "nav_paths", "tokens", "number_pattern"]
 
 #: Clicks the primary navigation's link to `target` (an absolute URL), so Material's
@@ -317,3 +317,13 @@ def look(page) -> Look:
     data = page.evaluate(_LOOK)
     data["headings"] = [tuple(h) for h in data["headings"]]
     return Look(**data)
+
+
+def by_page(visits, check) -> dict[str, object]:
+    """{page path: what is wrong} for each visit where `check` finds something."""
+    found = {}
+    for v in visits:
+        wrong = check(v)
+        if wrong:
+            found[v.page.path or "/"] = wrong
+    return found

@@ -19,37 +19,28 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from conftest import PHONE
-from probe import explain, settle
+from probe import by_page, explain, settle
 
 MIN_FIGURE_TEXT_PX = 11.0
 MIN_TABLE_TEXT_PX = 12.0
 FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px|font:\s*(?:[a-z]+\s+)*([\d.]+)px")
 
 
-def _by_page(visits, check) -> dict[str, object]:
-    found = {}
-    for v in visits:
-        wrong = check(v)
-        if wrong:
-            found[v.page.path or "/"] = wrong
-    return found
-
-
 def test_no_formula_wider_than_the_column_on_a_phone(phone_visits):
-    wide = _by_page(phone_visits, lambda v: v.look.wide_math)
+    wide = by_page(phone_visits, lambda v: v.look.wide_math)
     assert wide == {}, explain(wide)
 
 
 def test_no_table_wider_than_its_column_on_a_desktop(desktop_visits):
     assert any(v.look.table_font_px for v in desktop_visits), "no page has a table"
-    wide = _by_page(desktop_visits, lambda v: v.look.wide_tables)
+    wide = by_page(desktop_visits, lambda v: v.look.wide_tables)
     assert wide == {}, explain(wide)
 
 
 def test_tables_stay_readable_on_a_phone(phone_visits):
-    small = _by_page(phone_visits, lambda v: 0 < v.look.table_font_px < MIN_TABLE_TEXT_PX
+    small = by_page(phone_visits, lambda v: 0 < v.look.table_font_px < MIN_TABLE_TEXT_PX
                      and f"table text {v.look.table_font_px}px")
-    cut = _by_page(phone_visits, lambda v: v.look.cut_off)
+    cut = by_page(phone_visits, lambda v: v.look.cut_off)
     assert small == {} and cut == {}, explain({**small, **cut})
 
 
@@ -131,7 +122,7 @@ def test_figure_text_at_least_11px_on_a_phone_and_the_page_still_fits(phone_visi
     its own box (before: the diagrams shrank to the column, text 5.5-6.5 px)."""
     seen, small = _figure_text(phone_visits, site_dir)
     assert seen >= 4, f"only {seen} figures found"
-    wide = _by_page(phone_visits, lambda v: v.look.figures and
+    wide = by_page(phone_visits, lambda v: v.look.figures and
                     v.look.page_width > v.look.viewport_width + 1 and
                     f"page {v.look.page_width}px wide in a {v.look.viewport_width}px screen")
     assert small == {} and wide == {}, explain({**small, **wide})

@@ -9,17 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from probe import explain, nav_paths, number_pattern, raw_tex, settle, sitemap_paths, tokens
-
-
-def _by_page(visits, check) -> dict[str, object]:
-    """{page path: what is wrong} for each visit where `check` finds something."""
-    found = {}
-    for v in visits:
-        wrong = check(v)
-        if wrong:
-            found[v.page.path or "/"] = wrong
-    return found
+from probe import by_page, explain, nav_paths, number_pattern, raw_tex, settle, sitemap_paths, tokens
 
 
 def test_sitemap_lists_every_page_in_the_nav(site_dir):
@@ -33,11 +23,11 @@ def test_sitemap_lists_every_page_in_the_nav(site_dir):
 
 
 def test_no_page_or_console_errors(desktop_visits):
-    errors = _by_page(desktop_visits, lambda v: [p for p in v.problems
+    errors = by_page(desktop_visits, lambda v: [p for p in v.problems
                                                  if not p.startswith("request left")])
     assert errors == {}, explain(errors)
 def test_no_request_leaves_localhost(desktop_visits):
-    external = _by_page(desktop_visits, lambda v: [p for p in v.problems
+    external = by_page(desktop_visits, lambda v: [p for p in v.problems
                                                    if p.startswith("request left")])
     assert external == {}, explain(external)
 def test_request_guard_records_other_hosts(open_tab, base_url):
@@ -52,32 +42,32 @@ def test_request_guard_records_other_hosts(open_tab, base_url):
 
 def test_site_has_formulas_and_mathjax_runs(desktop_visits):
     assert sum(v.page.formulas for v in desktop_visits) > 0, "no formulas found in any page"
-    missing = _by_page(desktop_visits, lambda v: v.page.formulas and not v.look.mathjax)
+    missing = by_page(desktop_visits, lambda v: v.page.formulas and not v.look.mathjax)
     assert missing == {}, "pages with formulas where MathJax did not start" + explain(missing)
 
 
 def test_every_formula_typeset(desktop_visits):
-    wrong = _by_page(desktop_visits, lambda v: v.look.containers != v.page.formulas and
+    wrong = by_page(desktop_visits, lambda v: v.look.containers != v.page.formulas and
                      f"{v.look.containers} typeset, {v.page.formulas} in the source")
     assert wrong == {}, explain(wrong)
 def test_no_formula_typeset_twice(desktop_visits):
-    wrong = _by_page(desktop_visits, lambda v: (v.look.nested or v.look.doubled) and
+    wrong = by_page(desktop_visits, lambda v: (v.look.nested or v.look.doubled) and
                      f"{v.look.nested} mjx-container inside another, "
                      f"{v.look.doubled} .arithmatex with more than one")
     assert wrong == {}, explain(wrong)
 def test_no_formula_scrolls_sideways_on_a_desktop(desktop_visits):
     # On a phone wide matrices may scroll inside their block; at 1280 px nothing should.
-    wide = _by_page(desktop_visits, lambda v: v.look.wide_math)
+    wide = by_page(desktop_visits, lambda v: v.look.wide_math)
     assert wide == {}, explain(wide)
 
 
 def test_no_raw_tex_visible(desktop_visits):
-    raw = _by_page(desktop_visits, lambda v: raw_tex(v.look.text))
+    raw = by_page(desktop_visits, lambda v: raw_tex(v.look.text))
     assert raw == {}, explain(raw)
 
 
 def test_no_math_errors(desktop_visits):
-    errors = _by_page(desktop_visits, lambda v: v.look.merror)
+    errors = by_page(desktop_visits, lambda v: v.look.merror)
     assert errors == {}, explain(errors)
 
 
