@@ -669,7 +669,7 @@ def _check_2018_diagnosis(text: str, trace_2018: dict) -> None:
     printed_grads = np.array([[float(v) for v in r] for r in data["value"][13]["published"]])
     W_ih = np.array(data["start"]["W_ih"])
     assert fmt.mat(W_ih - 0.2 * printed_grads, 4) in text
-    assert fmt.mat(W_ih - 0.02 * printed_grads, 4) in text
+    assert fmt.mat(W_ih - 0.02 * printed_grads, 6) in text   # exact: no rounding
     # the biases
     assert fmt.vec(trace_2018["updated"]["b_h"], 4) in text
     assert fmt.vec(trace_2018["updated"]["b_o"], 4) in text
@@ -820,3 +820,26 @@ def test_rebuilt_values_against_a_hand_calculation_from_the_printed_ones(h18, mz
     # Mazur's error after one round through the updated w5..w8 rounds to his figure
     assert rounds_to(float(mz.rebuilt["E_after"].value), "0.291027924")
     assert not rounds_to(float(mz.step.loss_after), "0.291027924")
+
+
+def test_the_2018_lines_the_page_calls_exact_and_halfway_are_so(h18):
+    """The 2018 page says the hand-carried o_in is exact with both entries exactly
+    halfway at the printed 4 places, and that W_ih − 0.02·(printed gradient) is exact at
+    6 places: worked here in decimal arithmetic from the printed strings."""
+    from decimal import Decimal
+
+    h_out = [Decimal(v) for v in h18.by_key["h_out"].text]
+    W = h18.extra["W_ho_forward"]
+    b = h18.extra["b_o_forward"]
+    carried = [sum(h_out[j] * Decimal(str(W[j][k])) for j in range(2)) + Decimal(str(b[k]))
+               for k in range(2)]
+    assert [float(v) for v in carried] == pytest.approx(list(h18.extra["o_in_used_carried"]),
+                                                        abs=1e-12)
+    for v in carried:               # exactly halfway at 4 places: the 5th digit is the last
+        assert v.as_tuple().exponent == -5 and v.as_tuple().digits[-1] == 5, v
+    grads = [[Decimal(g) for g in row] for row in h18.by_key["dE_dW_ih"].text]
+    W_ih = [[Decimal(str(w)) for w in row] for row in h18.example.params.W_ih]
+    exact = [[w - Decimal("0.02") * g for w, g in zip(wr, gr)] for wr, gr in zip(W_ih, grads)]
+    assert all(-v.as_tuple().exponent <= 6 for row in exact for v in row)
+    np.testing.assert_allclose([[float(v) for v in row] for row in exact],
+                               h18.extra["W_ih_updated_at_002"], rtol=0, atol=1e-12)
