@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 from conftest import PHONE
 from probe import by_page, explain, settle
 
@@ -134,3 +136,35 @@ def test_figure_text_at_least_11px_on_a_phone_and_the_page_still_fits(phone_visi
                     v.look.page_width > v.look.viewport_width + 1 and
                     f"page {v.look.page_width}px wide in a {v.look.viewport_width}px screen")
     assert small == {} and wide == {}, explain({**small, **wide})
+
+
+_SCROLL_CUES = """() => [...document.querySelectorAll('.bp-figure-scroll')]
+  .filter(box => box.scrollWidth > box.clientWidth + 1)
+  .map(box => {
+    const shade = side => {
+      box.scrollLeft = side === 'start' ? 0 : box.scrollWidth;
+      return getComputedStyle(box).backgroundImage;
+    };
+    const images = shade('start');
+    box.scrollLeft = 0;
+    return {id: box.parentElement.id, images,
+            focusable: box.tabIndex >= 0,
+            label: box.getAttribute('aria-label') || ''};
+  })"""
+
+
+@pytest.mark.parametrize("path", ["forward/", "wrap-up/", "conclusion/"])
+def test_a_figure_that_scrolls_on_a_phone_says_so(open_tab, base_url, path):
+    """A figure wider than a phone's column shows a shade at the edge where more of it
+    lies (two radial gradients that scroll with the box, under page-coloured covers that
+    scroll with the content), takes keyboard focus, and says it scrolls to a screen
+    reader."""
+    tab = open_tab(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="light")
+    tab.page.goto(base_url + path, wait_until="load")
+    settle(tab.page)
+    boxes = tab.page.evaluate(_SCROLL_CUES)
+    assert boxes, f"{path}: no figure scrolls at 390 px (expected at least one)"
+    for box in boxes:
+        assert box["images"].count("radial-gradient") == 2, box
+        assert box["images"].count("linear-gradient") == 2, box
+        assert box["focusable"] and "scrolls sideways" in box["label"], box
