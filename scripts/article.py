@@ -173,6 +173,13 @@ class Article:
     def mean_x(self) -> float:
         return mean_abs(self.s.x)
 
+    @property
+    def weight_spread(self) -> float:
+        """mean_j |W_{h_j o_2} − W_{h_j o_1}|: with δ_o = [−d, d], the way back through
+        W_ho is its reciprocal (two outputs)."""
+        w = self.s.params.W_ho
+        return mean_abs(w[:, 1] - w[:, 0])
+
     def vanishing(self, s: Step | None = None) -> dict[str, float]:
         """Mean absolute weight gradient of each layer and their ratio (output / input).
 
@@ -816,8 +823,7 @@ class Tex:
     def weight_difference_line(self) -> str:
         """With δ_o = [−d, d] the way back through W_ho is 1 / mean_j |W_{h_j o_2} − W_{h_j o_1}|,
         whatever d is: that line, calculator-true."""
-        w = self.s.params.W_ho
-        spread = mean_abs(w[:, 1] - w[:, 0])
+        spread = self.a.weight_spread
         k = self.fit2(lambda a: 1 / a, [spread], 1 / spread)
         return rf"\frac{{1}}{{{self.n(spread, k)}}} = {fmt.sig(1 / spread)}"
 
