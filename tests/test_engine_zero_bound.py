@@ -45,9 +45,10 @@ def pair(n: int, extra: int) -> tuple[float, float]:
     return near_one(2 * n + extra), -near_one(-2 * n)
 
 
-def affine_case(m: int, n: int, k: int, extra: int, bias: bool):
+def affine_case(m: int, n: int, k: int, extra: int, bias: bool, scale: float = 1.0):
     """a (m×n), b (n×k), c (k) or None: entry [0, 0] is the nearly cancelling pair, the
-    rest of row 0 zero padding; the other rows and columns sums far from zero."""
+    rest of row 0 zero padding; the other rows and columns sums far from zero. `scale`
+    (a power of 2) multiplies a and divides b: the same products, other magnitudes."""
     terms = n + bias
     big, small = pair(terms, extra)
     a = np.zeros((m, n))
@@ -63,7 +64,7 @@ def affine_case(m: int, n: int, k: int, extra: int, bias: bool):
         b[1, :] = small
     a[1:, 0] = 0.5   # rows 1..: 0.5·big (+ small), about ±0.5, nowhere near 0
     b[0, 1:] = 0.25  # columns 1..: 0.25 (or 0.125) + small, about −0.8
-    return a, b, c
+    return a * scale, b / scale, c
 
 
 def expected_affine(a, b, c) -> np.ndarray:
@@ -84,21 +85,23 @@ def expected_affine(a, b, c) -> np.ndarray:
 SHAPES = [(1, 2, 1), (3, 2, 2), (1, 4, 1), (2, 5, 3), (4, 3, 1)]
 
 
+@pytest.mark.parametrize("scale", [1.0, 4.0, 0.25])
 @pytest.mark.parametrize("m,n,k", SHAPES)
 @pytest.mark.parametrize("extra,zeroed", [(0, True), (-2, True), (1, False), (2, False)])
-def test_a_product_is_zeroed_up_to_its_bound_and_not_beyond(m, n, k, extra, zeroed):
+def test_a_product_is_zeroed_up_to_its_bound_and_not_beyond(m, n, k, extra, zeroed, scale):
     """n products: on the bound (4nε) and inside it → 0; one or two ε outside → kept."""
-    a, b, c = affine_case(m, n, k, extra, bias=False)
+    a, b, c = affine_case(m, n, k, extra, bias=False, scale=scale)
     want = expected_affine(a, b, c)
     assert bool(want[0, 0] == 0.0) is zeroed  # the rule itself puts this case on that side
     np.testing.assert_array_equal(_affine(a, b), want)
 
 
+@pytest.mark.parametrize("scale", [1.0, 4.0, 0.25])
 @pytest.mark.parametrize("m,n,k", [(1, 1, 1), *SHAPES])
 @pytest.mark.parametrize("extra,zeroed", [(0, True), (-2, True), (1, False), (2, False)])
-def test_a_product_with_bias_counts_the_bias_as_a_term(m, n, k, extra, zeroed):
+def test_a_product_with_bias_counts_the_bias_as_a_term(m, n, k, extra, zeroed, scale):
     """x·W + b has n + 1 terms: the bound is 2(n + 1)ε·Σ|term|, |b| included."""
-    a, b, c = affine_case(m, n, k, extra, bias=True)
+    a, b, c = affine_case(m, n, k, extra, bias=True, scale=scale)
     want = expected_affine(a, b, c)
     assert bool(want[0, 0] == 0.0) is zeroed
     np.testing.assert_array_equal(_affine(a, b, c), want)
