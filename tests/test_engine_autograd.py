@@ -109,6 +109,8 @@ def compare_step(case, check) -> None:
              f"W_ho{p.W_ho.shape}")
     for name in ("h_in", "h_out", "o_in", "o_out"):
         check(f"{name} [{where}]", getattr(s.forward, name), ref[name])
+    # ln(o_out), which the engine computes stably from o_in: the log of autograd's o_out
+    check(f"log_o_out [{where}]", s.forward.log_o_out, np.log(ref["o_out"]))
     check(f"loss [{where}]", s.loss, ref["loss"])
     for name in ("dE_do_out", "do_out_do_in", "dE_do_in", "dE_dh_out", "dh_out_dh_in",
                  "dE_dh_in", "dE_dW_ih", "dE_db_h", "dE_dW_ho", "dE_db_o"):
