@@ -12,6 +12,9 @@ output kind; nothing else concatenates such text into markup.
   numeric character reference (`$` → `&#36;`): no Markdown, TeX or template syntax is
   left in the text, and the browser shows each character as itself.
 - `svg_text(text)`: for text and attribute values in SVG (XML) written by hand.
+- `link(address)`: a source's web address as a plain link showing the address itself
+  (an `<a>` loads nothing until a reader follows it); anything that is not a plain
+  http or https address is written as inert text instead, never as a link.
 
 There is no TeX function: no example text is ever written into TeX (tests/site/
 test_hostile.py checks that the title never reaches a formula's source).
@@ -22,9 +25,13 @@ example parser's job (`backprop_core.example.check_text`); this module never ref
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape as _xml_escape
 
-__all__ = ["html_text", "svg_text"]
+__all__ = ["html_text", "link", "svg_text"]
+
+# A plain web address: no space, quote, angle bracket or backslash anywhere in it.
+_ADDRESS = re.compile(r"https?://[^\s\"'<>\\`]+")
 
 
 def _reference(char: str) -> str:
@@ -45,3 +52,17 @@ def html_text(text: str) -> str:
 def svg_text(text: str) -> str:
     """`text` for an SVG text node or a double- or single-quoted attribute value."""
     return _xml_escape(str(text), {'"': "&quot;", "'": "&apos;"})
+
+
+def link(address: str) -> str:
+    """`address` as a link to itself if it is a plain http(s) address, else inert text.
+
+    >>> link("https://example.org/a_b")
+    '<a href="https&#58;&#47;&#47;example&#46;org&#47;a&#95;b">https&#58;&#47;&#47;example&#46;org&#47;a&#95;b</a>'
+    >>> link("javascript:alert(1)")
+    'javascript&#58;alert&#40;1&#41;'
+    """
+    text = html_text(address)
+    if _ADDRESS.fullmatch(str(address)):
+        return f'<a href="{text}">{text}</a>'
+    return text

@@ -67,6 +67,7 @@ def define_env(env) -> None:
         raise PluginError(f"{LABEL_VAR}: {err}") from None
     env.variables["example_title"] = escape.html_text(art.example.title)
     env.variables["example_path"] = escape.html_text(label)
+    env.macro(escape.link, "link")  # a source's address, as a plain link (escape.py)
     for name in ("n", "sn", "vec", "mat"):
         env.macro(getattr(tex, name), name)
 

@@ -230,6 +230,9 @@ def load_published(path: Path) -> tuple[Source, list[Published], dict[str, Any],
         if field in src and not isinstance(src[field], str):
             raise PublishedError(f"{where}: source.{field}: expected a str; "
                                  f"got {src[field]!r}")
+    if "url" in src and not src["url"].startswith(("https://", "http://")):
+        raise PublishedError(f"{where}: source.url: expected a web address starting with "
+                             f"https:// or http://; got {src['url']!r}")
     source = Source(src["title"], src["year"], src["kind"], src.get("author"), src.get("url"))
 
     entries = data.get("value")

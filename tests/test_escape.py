@@ -25,7 +25,7 @@ from hostile import LITERAL, REFUSED
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from escape import html_text, svg_text  # noqa: E402
+from escape import html_text, link, svg_text  # noqa: E402
 
 VALID = {"learning_rate": 0.1, "random": {"seed": 1}}
 
@@ -53,6 +53,29 @@ def test_html_text_writes_every_ascii_mark_as_a_reference():
     assert html_text('Why x < y & "quotes" matter: 50% of $5') == (
         "Why x &#60; y &#38; &#34;quotes&#34; matter&#58; 50&#37; of &#36;5")
     assert html_text("ab 12 é 👩‍💻") == "ab 12 é 👩‍💻"
+
+
+@pytest.mark.parametrize("address", [
+    "https://tbenwang.com/Machine-Learning/Backward-propagation-of-Neural-Network-explained/",
+    "http://example.org/a_b*c*[d](e)?q=1&r=$x$#frag",
+])
+def test_a_web_address_becomes_a_link_to_itself(render, address):
+    soup = BeautifulSoup(render(f"The post ({link(address)}) worked it out."), "html.parser")
+    links = soup.find_all("a")
+    assert len(links) == 1 and links[0]["href"] == address and links[0].get_text() == address
+    assert links[0].find(True) is None and set(links[0].attrs) == {"href"}
+    assert soup.p.get_text() == f"The post ({address}) worked it out."
+
+
+@pytest.mark.parametrize("address", [
+    "javascript:alert(1)", "data:text/html,<b>x</b>", " https://x.org", "https://x.org/ a",
+    'https://x.org/"onmouseover="alert(1)', "https://x.org/<b>", "ftp://x.org/", "https:",
+    "HTTPS://x.org", "https://x.org/`a`",
+])
+def test_anything_else_stays_text_not_a_link(render, address):
+    soup = BeautifulSoup(render(f"The post ({link(address)}) worked it out."), "html.parser")
+    assert soup.find_all("a") == [] and [el.name for el in soup.find_all(True)] == ["p"]
+    assert soup.p.get_text() == f"The post ({address}) worked it out."
 
 
 @pytest.mark.parametrize("case", sorted(LITERAL))

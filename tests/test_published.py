@@ -379,6 +379,11 @@ def test_a_value_marked_wrong_that_the_engine_matches_fails(tmp_path):
     ('kind = "blog', 'kind = 1\nk = "blog', r"source\.kind: expected a str; got 1$"),
     ('url = "https', 'url = 1\nu = "https', r"source\.url: expected a str; got 1$"),
     ('url = "https', 'author = 2\nu = "https', r"source\.author: expected a str; got 2$"),
+    ('url = "https', 'url = "javascript:alert(1)"\nu = "https',
+     r"source\.url: expected a web address starting with https:// or http://; "
+     r"got 'javascript:alert\(1\)'$"),
+    ('url = "https', 'url = " https://x.org"\nu = "https',
+     r"source\.url: expected a web address starting with https:// or http://; got ' https"),
     ('key = "architecture"', 'ke = "architecture"',
      r"value\[0\]\.key: expected a non-empty string; got None$"),
     ('key = "architecture"', 'key = " "', r"value\[0\]\.key: expected a non-empty string; got ' '$"),
@@ -500,12 +505,15 @@ def test_page_table_shows_every_printed_value_beside_the_engine(
 
 def _markdown(page: str) -> str:
     """A published-values page's Markdown, rendered in-process as the build renders it
-    (its template with `published.page_variables()`; any other name is an error)."""
+    (its template with `published.page_variables()` and the `link` macro; any other
+    name is an error)."""
     import jinja2
 
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
     source = (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8")
-    return env.from_string(source).render(**P.page_variables())
+    import escape
+
+    return env.from_string(source).render(**P.page_variables(), link=escape.link)
 
 
 def _cells(line: str) -> list[str]:

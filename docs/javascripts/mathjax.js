@@ -43,7 +43,9 @@
         MathJax.texReset();
         const elements = [...document.querySelectorAll(MATH)];
         return elements.length ? MathJax.typesetPromise(elements) : undefined;
-      }).catch((err) => console.error("MathJax:", err));  // the queue must go on
+      }).catch((err) => console.error("MathJax:", err))  // the queue must go on
+        // layout.js measures the page once its math has its real size
+        .then(() => document.dispatchEvent(new Event("bp:typeset")));
     });
   });
 })();

@@ -165,7 +165,10 @@ _LOOK = r"""() => {
     const text = (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 50);
     return `${el.tagName.toLowerCase()}${cls} "${text}"`;
   };
-  const containers = [...document.querySelectorAll('mjx-container')];
+  // A stacked table's cell labels (layout.js) are aria-hidden copies of its typeset
+  // headings: not formulas of the page.
+  const containers = [...document.querySelectorAll('mjx-container')]
+    .filter(c => !c.closest('.bp-cell-label'));
   const article = document.querySelector('article') || document.body;
 
   const headings = [...article.querySelectorAll('h1,h2,h3,h4,h5,h6')]

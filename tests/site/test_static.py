@@ -306,3 +306,22 @@ def test_the_2018_forward_pass_matrix_is_an_inference_everywhere(sites):
         text = " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
         for claim in ("had used another matrix", "did not use the", "multiplied by a different"):
             assert claim not in text, (page, claim)
+
+
+def test_the_sources_are_plain_links_to_their_addresses(sites):
+    """Each source is cited with its address as a link a reader can follow (it loads
+    nothing: an <a> is fetched only when clicked), the address itself as its text."""
+    site = sites.site("default")
+    addresses = {}
+    for name in ("published-2018", "published-mazur-2015"):
+        with open(ROOT / "data" / f"{name}.toml", "rb") as f:
+            addresses[name] = tomllib.load(f)["source"]["url"]
+    repo = "https://github.com/mattm/simple-neural-network"
+    wanted = {"index.html": [addresses["published-2018"], addresses["published-mazur-2015"]],
+              "hand-calculation-2018/index.html": [addresses["published-2018"]],
+              "mazur-2015/index.html": [addresses["published-mazur-2015"], repo]}
+    for page, urls in wanted.items():
+        soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+        links = {a["href"]: a.get_text() for a in soup.select("article a[href]")}
+        for url in urls:
+            assert links.get(url) == url, f"{page}: no link to {url} showing its address"
