@@ -36,7 +36,8 @@ import numpy as np
 from .example import Example
 from .stages import CORRECT, KEYS, Habits, run, where
 
-__all__ = ["Mistake", "CATALOGUE", "by_id", "for_example", "pair", "pairs", "MAX_OUTPUTS"]
+__all__ = ["Mistake", "CATALOGUE", "catalogue", "by_id", "for_example", "pair", "pairs",
+           "MAX_OUTPUTS"]
 
 #: one_path variants listed in CATALOGUE (the site builds pages for up to 8 outputs).
 MAX_OUTPUTS = 8
@@ -217,11 +218,12 @@ def no_mean(h: Habits) -> Habits:
 # The catalogue
 
 
-def _entry(id: str, stage: str, sentence: str, habit: Callable[[Habits], Habits],
-           applies: Applies, keys: tuple[str, ...] | None = None) -> Mistake:
+def _entry(id: str, stage: str, habit: Callable[[Habits], Habits], applies: Applies,
+           keys: tuple[str, ...] | None = None, sentence: str | None = None) -> Mistake:
     """A Mistake pointing at the page and heading that work out its stage right."""
     page, anchor = _WHERE[stage]
-    return Mistake(id, stage, sentence, page, anchor, keys or (stage,), habit, applies)
+    return Mistake(id, stage, sentence or _SENTENCES[id], page, anchor, keys or (stage,),
+                   habit, applies)
 
 
 # Where the right working of each mistake's stage is. Only layer 2's heading depends on
@@ -241,77 +243,107 @@ _WHERE = {
 
 _UPDATES = ("updated.W_ho", "updated.b_o", "updated.W_ih", "updated.b_h")
 
+# What each mistake says to the student (one_path's are written by `_one_path_entry`).
+_SENTENCES = {
+    "transposed_weights":
+        "You multiplied by W_ho transposed (rows and columns swapped) in layer 2's "
+        "forward pass; o_in = h_out · W_ho + b_o with row j of W_ho for hidden unit j.",
+    "reused_layer1":
+        "You computed layer 2 with layer 1's weights and bias again (W_ih transposed, "
+        "b_h) instead of W_ho and b_o.",
+    "log10_loss":
+        "You took base-10 logarithms in the loss; cross-entropy uses the natural "
+        "logarithm ln, the one its derivative −y/o_out belongs to.",
+    "binary_ce":
+        "You used the two-class (binary) cross-entropy, −Σ[y ln o + (1 − y) ln(1 − o)], "
+        "on a softmax output; its loss is −Σ y ln o_out, the true class's term only.",
+    "no_mean":
+        "You added up the examples' losses and gradients instead of averaging them: "
+        "E has a 1/m in front, and so does every gradient.",
+    "target_one":
+        "You took ∂E/∂o_out = −1/o_out for every output, as if every target were 1; "
+        "it is −y/o_out, zero for every class that is not the target.",
+    "jacobian_diagonal":
+        "You used only the diagonal of the softmax Jacobian for ∂E/∂o_in; each score "
+        "reaches the loss through every output, so the cross terms count too "
+        "(together: ∂E/∂o_in = o_out − y).",
+    "updated_weights":
+        "You sent the gradient back to layer 1 through the already-updated W_ho; every "
+        "gradient uses the weights as they were before the step.",
+    "sigmoid_prime_of_input":
+        "You took σ′ as h_in(1 − h_in); the sigmoid's slope is h_out(1 − h_out), the "
+        "function's own value, not its input.",
+    "learning_rate_x10":
+        "You moved the weights by 10·η times the gradient instead of η times it.",
+    "sign_flip":
+        "You added η·∂E/∂w instead of subtracting it; gradient descent steps against "
+        "the gradient, w − η·∂E/∂w.",
+    "biases_frozen":
+        "You left the biases out of the update; they have gradients too "
+        "(∂E/∂b_o = ∂E/∂o_in, ∂E/∂b_h = ∂E/∂h_in) and move like the weights.",
+}
+
 
 def _one_path_entry(k: int | str) -> Mistake:
     if k == "own":
         return _entry(
-            "one_path[own]", "backward.dE_dh_out",
-            "You sent each hidden unit's gradient back through the output of its own "
-            "number only; a hidden unit feeds every output, so ∂E/∂h_out sums the paths "
-            "through all of them.", one_path("own"), _own_paths)
+            "one_path[own]", "backward.dE_dh_out", one_path("own"), _own_paths,
+            sentence="You sent each hidden unit's gradient back through the output of its "
+            "own number only; a hidden unit feeds every output, so ∂E/∂h_out sums the "
+            "paths through all of them.")
     return _entry(
-        f"one_path[{k}]", "backward.dE_dh_out",
-        f"You followed only the path through output {k} to get ∂E/∂h_out; a hidden unit "
-        "feeds every output, so its gradient sums the paths through all of them.",
-        one_path(k - 1), _has_output(k - 1))
+        f"one_path[{k}]", "backward.dE_dh_out", one_path(k - 1), _has_output(k - 1),
+        sentence=f"You followed only the path through output {k} to get ∂E/∂h_out; a "
+        "hidden unit feeds every output, so its gradient sums the paths through all of "
+        "them.")
 
 
-CATALOGUE: tuple[Mistake, ...] = (
-    _entry("transposed_weights", "forward.o_in",
-           "You multiplied by W_ho transposed (rows and columns swapped) in layer 2's "
-           "forward pass; o_in = h_out · W_ho + b_o with row j of W_ho for hidden unit j.",
-           transposed_weights, _square_W_ho,
-           keys=("forward.o_in", "loss_after")),
-    _entry("reused_layer1", "forward.o_in",
-           "You computed layer 2 with layer 1's weights and bias again (W_ih transposed, "
-           "b_h) instead of W_ho and b_o.",
-           reused_layer1, _layer1_fits, keys=("forward.o_in", "loss_after")),
-    _entry("log10_loss", "losses",
-           "You took base-10 logarithms in the loss; cross-entropy uses the natural "
-           "logarithm ln, the one its derivative −y/o_out belongs to.",
-           log10_loss, _softmax, keys=("losses", "loss_after")),
-    _entry("binary_ce", "losses",
-           "You used the two-class (binary) cross-entropy, −Σ[y ln o + (1 − y) ln(1 − o)], "
-           "on a softmax output; its loss is −Σ y ln o_out, the true class's term only.",
-           binary_ce, _softmax, keys=("losses", "loss_after")),
-    _entry("no_mean", "loss",
-           "You added up the examples' losses and gradients instead of averaging them: "
-           "E has a 1/m in front, and so does every gradient.",
-           no_mean, _batch,
-           keys=("loss", "backward.dE_do_out", "backward.dE_do_in", "loss_after")),
-    _entry("target_one", "backward.dE_do_out",
-           "You took ∂E/∂o_out = −1/o_out for every output, as if every target were 1; "
-           "it is −y/o_out, zero for every class that is not the target.",
-           target_one, _softmax, keys=("backward.dE_do_out",)),
-    _entry("jacobian_diagonal", "backward.dE_do_in",
-           "You used only the diagonal of the softmax Jacobian for ∂E/∂o_in; each score "
-           "reaches the loss through every output, so the cross terms count too "
-           "(together: ∂E/∂o_in = o_out − y).",
-           jacobian_diagonal, _softmax),
-    _entry("updated_weights", "backward.dE_dh_out",
-           "You sent the gradient back to layer 1 through the already-updated W_ho; every "
-           "gradient uses the weights as they were before the step.",
-           updated_weights, _always),
-    _entry("sigmoid_prime_of_input", "backward.dh_out_dh_in",
-           "You took σ′ as h_in(1 − h_in); the sigmoid's slope is h_out(1 − h_out), the "
-           "function's own value, not its input.",
-           sigmoid_prime_of_input, _sigmoid_hidden),
-    *(_one_path_entry(k) for k in range(1, MAX_OUTPUTS + 1)),
-    _one_path_entry("own"),
-    _entry("learning_rate_x10", "updated.W_ho",
-           "You moved the weights by 10·η times the gradient instead of η times it.",
-           learning_rate_x10, _always, keys=_UPDATES),
-    _entry("sign_flip", "updated.W_ho",
-           "You added η·∂E/∂w instead of subtracting it; gradient descent steps against "
-           "the gradient, w − η·∂E/∂w.",
-           sign_flip, _always, keys=_UPDATES),
-    _entry("biases_frozen", "updated.b_o",
-           "You left the biases out of the update; they have gradients too "
-           "(∂E/∂b_o = ∂E/∂o_in, ∂E/∂b_h = ∂E/∂h_in) and move like the weights.",
-           biases_frozen, _updates_biases, keys=("updated.b_o", "updated.b_h")),
-)
+@lru_cache(maxsize=1)
+def catalogue() -> tuple[Mistake, ...]:
+    """Every mistake, in the article's order (also `CATALOGUE`), built once, on first use.
 
-_BY_ID = {m.id: m for m in CATALOGUE}
+    Not at import, and built by an undecorated function: mutation testing never switches
+    code that runs only at import, nor a decorated function (README, "Mutation testing")."""
+    return _catalogue()
+
+
+def _catalogue() -> tuple[Mistake, ...]:
+    return (
+        _entry("transposed_weights", "forward.o_in", transposed_weights, _square_W_ho,
+               keys=("forward.o_in", "loss_after")),
+        _entry("reused_layer1", "forward.o_in", reused_layer1, _layer1_fits,
+               keys=("forward.o_in", "loss_after")),
+        _entry("log10_loss", "losses", log10_loss, _softmax, keys=("losses", "loss_after")),
+        _entry("binary_ce", "losses", binary_ce, _softmax, keys=("losses", "loss_after")),
+        _entry("no_mean", "loss", no_mean, _batch,
+               keys=("loss", "backward.dE_do_out", "backward.dE_do_in", "loss_after")),
+        _entry("target_one", "backward.dE_do_out", target_one, _softmax),
+        _entry("jacobian_diagonal", "backward.dE_do_in", jacobian_diagonal, _softmax),
+        _entry("updated_weights", "backward.dE_dh_out", updated_weights, _always),
+        _entry("sigmoid_prime_of_input", "backward.dh_out_dh_in", sigmoid_prime_of_input,
+               _sigmoid_hidden),
+        *(_one_path_entry(k) for k in range(1, MAX_OUTPUTS + 1)),
+        _one_path_entry("own"),
+        _entry("learning_rate_x10", "updated.W_ho", learning_rate_x10, _always,
+               keys=_UPDATES),
+        _entry("sign_flip", "updated.W_ho", sign_flip, _always, keys=_UPDATES),
+        _entry("biases_frozen", "updated.b_o", biases_frozen, _updates_biases,
+               keys=("updated.b_o", "updated.b_h")),
+    )
+
+
+@lru_cache(maxsize=1)
+def _by_id() -> dict[str, Mistake]:
+    return {m.id: m for m in catalogue()}
+
+
+def __getattr__(name: str) -> tuple[Mistake, ...]:
+    """`CATALOGUE`, the catalogue as a constant (PEP 562: built on first use)."""
+    if name == "CATALOGUE":
+        return catalogue()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _ONE_PATH = re.compile(r"^one_path\[(\d+)\]$")
 
 
@@ -320,22 +352,28 @@ def by_id(id: str) -> Mistake:
 
     Raises KeyError naming the id and the known ones.
     """
-    if id in _BY_ID:
-        return _BY_ID[id]
+    table = _by_id()
+    if id in table:
+        return table[id]
     found = _ONE_PATH.match(id)
     if found and int(found.group(1)) >= 1:
         return _one_path_entry(int(found.group(1)))
     if "+" in id:
         a, b = id.split("+", 1)
         return pair(by_id(a), by_id(b))
-    raise KeyError(f"{id!r}: no such mistake; expected one of {', '.join(_BY_ID)}")
+    raise KeyError(f"{id!r}: no such mistake; expected one of {', '.join(table)}")
 
 
 @lru_cache(maxsize=64)
 def _for_sizes(n_out: int) -> tuple[Mistake, ...]:
+    return _sizes_catalogue(n_out)
+
+
+def _sizes_catalogue(n_out: int) -> tuple[Mistake, ...]:
+    """The catalogue with every one_path[k] an example of n_out outputs can have."""
     extra = [_one_path_entry(k) for k in range(MAX_OUTPUTS + 1, n_out + 1)]
     out: list[Mistake] = []
-    for m in CATALOGUE:
+    for m in catalogue():
         out.append(m)
         if m.id == f"one_path[{MAX_OUTPUTS}]":
             out += extra                    # every one_path[k] together, in order
