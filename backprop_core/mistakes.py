@@ -37,7 +37,7 @@ from .example import Example
 from .stages import CORRECT, KEYS, Habits, run, where
 
 __all__ = ["Mistake", "CATALOGUE", "catalogue", "by_id", "for_example", "pair", "pairs",
-           "MAX_OUTPUTS"]
+           "MAX_OUTPUTS", "SIGN_KEYS"]
 
 #: one_path variants listed in CATALOGUE (the site builds pages for up to 8 outputs).
 MAX_OUTPUTS = 8
@@ -102,6 +102,15 @@ def _softmax(ex: Example) -> bool:
 
 def _sigmoid_hidden(ex: Example) -> bool:
     return ex.network.hidden_activation == "sigmoid"
+
+
+def _two(size: str) -> Applies:
+    """"The other one" means something only with exactly two."""
+    return lambda ex: ex.sizes[size] == 2
+
+
+def _softmax_two(ex: Example) -> bool:
+    return _softmax(ex) and ex.sizes["n_out"] >= 2
 
 
 def _always(ex: Example) -> bool:
@@ -214,6 +223,66 @@ def no_mean(h: Habits) -> Habits:
     return replace(h, mean=False)
 
 
+def wrong_sign(key: str) -> Callable[[Habits], Habits]:
+    """The key's value written with the wrong sign (every later value computed from it)."""
+    def habit(h: Habits) -> Habits:
+        return replace(h, negate=h.negate | {key})
+    habit.__doc__ = wrong_sign.__doc__
+    return habit
+
+
+def jacobian_off_sign(h: Habits) -> Habits:
+    """The softmax Jacobian's off-diagonal entries written +o_c·o_k instead of −o_c·o_k."""
+    return replace(h, jacobian="off_sign")
+
+
+def swapped_outputs(h: Habits) -> Habits:
+    """The two outputs o_out written in each other's place."""
+    return replace(h, swap_outputs=True)
+
+
+def backprop_untransposed(h: Habits) -> Habits:
+    """∂E/∂h_out = ∂E/∂o_in · W_ho: the weights not transposed on the way back."""
+    return replace(h, backprop_transpose=False)
+
+
+def sigmoid_prime_h_only(h: Habits) -> Habits:
+    """σ′ as h_out alone: the factor (1 − h_out) left out."""
+    return replace(h, act_prime_factor="h")
+
+
+def sigmoid_prime_one_minus_only(h: Habits) -> Habits:
+    """σ′ as (1 − h_out) alone: the factor h_out left out."""
+    return replace(h, act_prime_factor="1-h")
+
+
+def no_activation_slope(h: Habits) -> Habits:
+    """∂E/∂h_in = ∂E/∂h_out: the activation's slope left out of the chain."""
+    return replace(h, chain_act=False)
+
+
+def other_input(h: Habits) -> Habits:
+    """∂E/∂W_ih with the other input: x₂ for the weights leaving input 1 and x₁ for
+    those leaving input 2."""
+    return replace(h, grad_x="other")
+
+
+def other_hidden(h: Habits) -> Habits:
+    """∂E/∂W_ho with the other hidden unit's output: h_out,2 for the weights leaving
+    hidden unit 1 and h_out,1 for those leaving hidden unit 2."""
+    return replace(h, grad_h="other")
+
+
+def weights_frozen(h: Habits) -> Habits:
+    """The weights left out of the update."""
+    return replace(h, update_weights=False)
+
+
+def loss_before_update(h: Habits) -> Habits:
+    """E after the step computed from the parameters before it."""
+    return replace(h, after="original")
+
+
 # ---------------------------------------------------------------------------------------
 # The catalogue
 
@@ -239,7 +308,17 @@ _WHERE = {
                            "stage-1-the-loss-with-respect-to-the-hidden-output"),
     "updated.W_ho": ("output-layer.md", "the-update"),
     "updated.b_o": ("output-layer.md", "the-update"),
+    "forward.o_out": ("forward.md", "layer-2-linear-then-softmax"),
+    "backward.do_out_do_in": ("derivatives.md", "softmax-the-full-jacobian"),
+    "backward.dE_dW_ho": ("output-layer.md", "every-weight-of-layer-2"),
+    "backward.dE_dh_in": ("hidden-layer.md", "every-weight-of-layer-1"),
+    "backward.dE_dW_ih": ("hidden-layer.md", "every-weight-of-layer-1"),
+    "loss_after": ("wrap-up.md", "did-the-step-help"),
 }
+
+#: The keys a sign is commonly dropped or turned at: `wrong_sign[leaf]`, in order.
+SIGN_KEYS = ("backward.dE_do_out", "backward.dE_do_in", "backward.dE_dW_ho",
+             "backward.dE_dh_out", "backward.dE_dh_in", "backward.dE_dW_ih")
 
 _UPDATES = ("updated.W_ho", "updated.b_o", "updated.W_ih", "updated.b_h")
 
@@ -281,6 +360,53 @@ _SENTENCES = {
     "biases_frozen":
         "You left the biases out of the update; they have gradients too "
         "(∂E/∂b_o = ∂E/∂o_in, ∂E/∂b_h = ∂E/∂h_in) and move like the weights.",
+    "wrong_sign[dE_do_out]":
+        "You wrote ∂E/∂o_out with the wrong sign; it is −y/o_out: the loss "
+        "−Σ y ln o_out falls as the true class's output grows.",
+    "wrong_sign[dE_do_in]":
+        "You wrote ∂E/∂o_in as y − o_out; it is o_out − y, positive where an output is "
+        "larger than its target.",
+    "wrong_sign[dE_dW_ho]":
+        "You wrote ∂E/∂W_ho with the wrong sign; it is h_outᵀ · ∂E/∂o_in, each entry "
+        "h_out,j · ∂E/∂o_in,k with the signs as they are.",
+    "wrong_sign[dE_dh_out]":
+        "You wrote ∂E/∂h_out with the wrong sign; it is ∂E/∂o_in · W_hoᵀ, with the "
+        "signs of both as they are.",
+    "wrong_sign[dE_dh_in]":
+        "You wrote ∂E/∂h_in with the wrong sign; it is ∂E/∂h_out times the "
+        "activation's slope, which is never negative, so it keeps ∂E/∂h_out's sign.",
+    "wrong_sign[dE_dW_ih]":
+        "You wrote ∂E/∂W_ih with the wrong sign; it is xᵀ · ∂E/∂h_in, each entry "
+        "x_i · ∂E/∂h_in,j with the signs as they are.",
+    "jacobian_off_sign":
+        "You wrote the softmax Jacobian's off-diagonal entries as +o_out,c · o_out,k; "
+        "raising one score lowers every other output, so they are −o_out,c · o_out,k.",
+    "swapped_outputs":
+        "You put the two outputs in each other's place; o_out,k belongs to its own "
+        "score o_in,k.",
+    "backprop_untransposed":
+        "You multiplied ∂E/∂o_in by W_ho instead of its transpose; ∂E/∂h_out,j sums "
+        "∂E/∂o_in,k · W_hjok over the outputs k, row j of W_ho: ∂E/∂o_in · W_hoᵀ.",
+    "sigmoid_prime_h_only":
+        "You left the factor (1 − h_out) out of σ′; the sigmoid's slope is "
+        "h_out(1 − h_out).",
+    "sigmoid_prime_one_minus_only":
+        "You left the factor h_out out of σ′; the sigmoid's slope is h_out(1 − h_out).",
+    "no_activation_slope":
+        "You left the activation's slope out of the chain; ∂E/∂h_in = ∂E/∂h_out times "
+        "∂h_out/∂h_in.",
+    "other_input":
+        "You multiplied by the other input; a weight's gradient takes the input it leaves "
+        "from: ∂E/∂W_i1h1 = x_1 · ∂E/∂h_in,1 (∂E/∂W_ih = xᵀ · ∂E/∂h_in).",
+    "other_hidden":
+        "You multiplied by the other hidden unit's output; a weight's gradient takes the "
+        "output it leaves from: ∂E/∂W_h1o1 = h_out,1 · ∂E/∂o_in,1.",
+    "weights_frozen":
+        "You left the weights as they were; every weight moves by −η · ∂E/∂w, and where "
+        "that change is small, more decimal places show it.",
+    "loss_before_update":
+        "You computed E after the step from the parameters before it; run the forward "
+        "pass again with the updated weights and biases.",
 }
 
 
@@ -329,7 +455,32 @@ def _catalogue() -> tuple[Mistake, ...]:
         _entry("sign_flip", "updated.W_ho", sign_flip, _always, keys=_UPDATES),
         _entry("biases_frozen", "updated.b_o", biases_frozen, _updates_biases,
                keys=("updated.b_o", "updated.b_h")),
+        # Kinds: a sign, an index, a factor, an update left out. Each entry is named
+        # wherever its value differs from the right one and from the shown precision on.
+        *(_sign_entry(key) for key in SIGN_KEYS),
+        _entry("jacobian_off_sign", "backward.do_out_do_in", jacobian_off_sign,
+               _softmax_two),
+        _entry("swapped_outputs", "forward.o_out", swapped_outputs, _two("n_out"),
+               keys=("forward.o_out", "loss_after")),
+        _entry("backprop_untransposed", "backward.dE_dh_out", backprop_untransposed,
+               _square_W_ho),
+        _entry("sigmoid_prime_h_only", "backward.dh_out_dh_in", sigmoid_prime_h_only,
+               _sigmoid_hidden),
+        _entry("sigmoid_prime_one_minus_only", "backward.dh_out_dh_in",
+               sigmoid_prime_one_minus_only, _sigmoid_hidden),
+        _entry("no_activation_slope", "backward.dE_dh_in", no_activation_slope, _always),
+        _entry("other_hidden", "backward.dE_dW_ho", other_hidden, _two("n_hidden")),
+        _entry("other_input", "backward.dE_dW_ih", other_input, _two("n_in")),
+        _entry("weights_frozen", "updated.W_ho", weights_frozen, _always,
+               keys=("updated.W_ho", "updated.W_ih")),
+        _entry("loss_before_update", "loss_after", loss_before_update, _always),
     )
+
+
+def _sign_entry(key: str) -> Mistake:
+    return _entry(f"wrong_sign[{key.split('.')[-1]}]", key, wrong_sign(key),
+                  _softmax if key in ("backward.dE_do_out", "backward.dE_do_in")
+                  else _always)
 
 
 @lru_cache(maxsize=1)
@@ -384,7 +535,7 @@ def for_example(example: Example) -> tuple[Mistake, ...]:
     """The mistakes that can be made on this example, in catalogue order, each pointing
     at this example's heading (layer 2's heading names its output function)."""
     return tuple(replace(m, anchor=where(m.stage, example)[1])
-                 if m.stage == "forward.o_in" else m
+                 if m.stage in ("forward.o_in", "forward.o_out") else m
                  for m in _for_sizes(example.sizes["n_out"]) if m.applies(example))
 
 

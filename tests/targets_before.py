@@ -53,7 +53,7 @@ def run(example: Example, habits: Habits = CORRECT,
     with np.errstate(all="ignore"):
         for stage in STAGES:
             found = tuple(np.asarray(f(v, example, habits, r), dtype=float)
-                          for f in stage.formulas(habits))
+                          for f in stage.working(habits))
             if bool(answers and any(k in answers for k in stage.prefer)) != \
                     (stage.key in other):
                 found = found[::-1]
