@@ -60,7 +60,7 @@ def work(ex, mistakes: tuple[str, ...] = (), given: dict | None = None,
 
     def put(key: str, value: Any) -> list:
         arr = np.array(value, dtype=float)
-        if decimals:
+        if decimals and not key.startswith(IN_FULL):
             arr = np.vectorize(r, otypes=[float])(arr) if arr.ndim else np.array(r(float(arr)))
         if key in given:
             arr = np.array(given[key], dtype=float)
@@ -200,6 +200,12 @@ def work(ex, mistakes: tuple[str, ...] = (), given: dict | None = None,
     return out
 
 
+#: Keys a student who rounds as the page shows writes in full all the same: the update
+#: of a weight can be smaller than the display's half unit (0.7 − 0.02 · 0.0025), and
+#: the page asks for the places that show it.
+IN_FULL = "updated."
+
+
 def written(value: float, decimals: int | None) -> str:
     """A value as the student writes it: as the page shows it, or in full (all 17
     significant digits, so an exact -0.00048 still carries the places the page asks
@@ -220,7 +226,8 @@ def answers(values: dict[str, np.ndarray], keys=None, decimals: int | None = Non
     out: dict[str, Any] = {}
     for key in keys if keys is not None else values:
         arr = np.asarray(values[key], dtype=float)
-        text = np.vectorize(lambda v: written(v, decimals), otypes=[object])(arr)
+        d = None if key.startswith(IN_FULL) else decimals
+        text = np.vectorize(lambda v: written(v, d), otypes=[object])(arr)
         value = text.tolist() if arr.ndim else str(text.item() if hasattr(text, "item") else text)
         section, _, name = key.rpartition(".")
         (out.setdefault(section, {}) if section else out)[name] = value

@@ -105,12 +105,44 @@ def test_too_few_places_is_wrong_and_says_how_many():
 
 
 def test_trailing_zeros_are_places():
-    ex = example("default")        # updated W_ih[0][1] = 0.600024…, shown as 0.6000
-    rec = {t: grade(ex, tomllib.loads(f"[updated]\nW_ih = [[\"\", {t}], [\"\", \"\"]]",
+    ex = example("default")        # h_out,2 = 0.676996…, shown as 0.6770
+    rec = {t: grade(ex, tomllib.loads(f"[forward]\nh_out = [[\"\", {t}]]",
                                       parse_float=precision.parse))[0]
-           for t in ("0.6000", "0.6", "0.60002")}
-    assert rec["0.6000"].verdict == "correct" and rec["0.60002"].verdict == "correct"
-    assert rec["0.6"].verdict == "wrong" and "needs 4" in rec["0.6"].note
+           for t in ("0.6770", "0.677", "0.67700")}
+    assert rec["0.6770"].verdict == "correct" and rec["0.67700"].verdict == "correct"
+    assert rec["0.677"].verdict == "wrong" and "needs 4" in rec["0.677"].note
+
+
+def test_an_update_needs_the_places_that_show_it():
+    """W_ih's updates are smaller than half a unit at 4 places (issue 13): 0.6000 for
+    0.600024… and 0.7000 for 0.699949… are the weights unmoved, not answers; at 5
+    places 0.60002 and 0.69995 are, and the unmoved weight is named."""
+    ex = example("default")
+
+    def one(index: str, text: str):
+        cells = [["\"\"", "\"\""], ["\"\"", "\"\""]]
+        r, c = int(index[0]), int(index[1])
+        cells[r][c] = text
+        rows = ", ".join("[" + ", ".join(row) + "]" for row in cells)
+        (rec,) = grade(ex, tomllib.loads(f"[updated]\nW_ih = [{rows}]",
+                                         parse_float=precision.parse))
+        return rec
+
+    for index, unmoved, right in (("01", "0.6000", "0.60002"), ("00", "0.7000", "0.69995"),
+                                  ("11", "0.4000", "0.40005")):
+        assert one(index, right).verdict == "correct", (index, right)
+        rec = one(index, unmoved)
+        assert rec.verdict == "wrong" and rec.needed == 5, (index, rec)
+        assert rec.mistakes == ("weights_frozen",), (index, rec)
+    # an update that shows at 4 places keeps 4: 0.4998986… → 0.4999
+    assert one("10", "0.4999").verdict == "correct"
+    # too few places for a value that is neither: the note writes it at the places needed
+    rec = one("01", "0.6009")
+    assert rec.verdict == "wrong" and not rec.mistakes
+    # (on this example every 4-place neighbour of a tiny update is some mistake's value)
+    from backprop_core.check import _few
+    assert _few(precision.parse("0.6999"), "0.6999", 5, 0.6999493, 4) == \
+        "0.6999 has 4 decimal places; an answer here needs 5 (0.69995)"
 
 
 def test_places_needed_over_candidates():
@@ -183,10 +215,19 @@ def example_for(draw, mistake: str):
         sizes["n_out"] = 3
     if mistake == "no_mean":
         sizes["m"] = n
-    act = "sigmoid" if mistake == "sigmoid_prime_of_input" else \
+    if mistake == "backprop_untransposed":
+        sizes["n_hidden"] = sizes["n_out"] = n
+    # "the other one" of two
+    two = {"swapped_outputs": "n_out", "other_input": "n_in", "other_hidden": "n_hidden"}
+    if mistake in two:
+        sizes[two[mistake]] = 2
+    sigmoid_only = {"sigmoid_prime_of_input", "sigmoid_prime_h_only",
+                    "sigmoid_prime_one_minus_only"}
+    act = "sigmoid" if mistake in sigmoid_only else \
         draw(st.sampled_from(["sigmoid", "relu", "tanh"]))
     softmax_only = {"log10_loss", "binary_ce", "jacobian_diagonal", "target_one",
-                    "log10_loss+binary_ce"}
+                    "log10_loss+binary_ce", "wrong_sign[dE_do_out]", "wrong_sign[dE_do_in]",
+                    "jacobian_off_sign"}
     output = "softmax_cross_entropy" if mistake in softmax_only else \
         draw(st.sampled_from(["softmax_cross_entropy", "sigmoid_squared_error"]))
     ex = drawn(draw(st.integers(0, 100_000)), sizes["n_in"], sizes["n_hidden"],
