@@ -57,7 +57,7 @@ __all__ = ["SEEDS", "STAGES", "Built", "Field", "Stage", "build_all", "fields", 
 SEEDS = 100
 #: A mistake's value is kept to this many places beyond those its answer needs (see
 #: `_pack`): for the size budget (≤ 1 MB for every variant).
-MISTAKE_EXTRA_PLACES = 2
+MISTAKE_EXTRA_PLACES = 1
 #: Where the variants go in the built site, relative to its root.
 SITE_FOLDER = "assets/practice"
 ROOT = Path(__file__).resolve().parent.parent
@@ -247,6 +247,10 @@ def variant(example: Example, seed: int | None) -> dict:
             places = int(places)
             found: dict[tuple, list[str]] = {}   # (interval, places) -> mistake ids
             for mid, (mlow, mhigh, mplaces) in targets[key]["mistakes"].items():
+                if "+" in mid and not _own_key_of_both(mid, key):
+                    continue  # a pair only where both make their own mistake (size budget)
+                if _section(key) > _section(mistakes.by_id(mid).stage) + CARRY:
+                    continue  # named in its own stage and the next (see CARRY)
                 mlow, mhigh, mplaces = _at(mlow, idx), _at(mhigh, idx), int(_at(mplaces, idx))
                 if not (np.isfinite(mlow) and np.isfinite(mhigh)):
                     continue  # the mistake leaves float range here: nobody types that
@@ -274,14 +278,41 @@ def variant(example: Example, seed: int | None) -> dict:
             "problem": problem_tex(example), "mistakes": ids, "answers": answers}
 
 
+#: How far the page names a mistake: in the form's stage where it is made and the one
+#: after (a loss formula's mistake at the loss and at the output layer's first values;
+#: a gradient's at the update). Further on its values are left out, for the size
+#: budget: the page says there that an earlier value was wrong (practice.js looks up
+#: its own earlier verdicts), and `check` follows every value through.
+CARRY = 1
+
+
+def _section(key: str) -> int:
+    """The index in STAGES of the form's stage a trace key belongs to (a key the form
+    does not ask for: the stage of the key it is computed with)."""
+    key = {"losses": "loss", "gradients.W_ho": "backward.dE_dW_ho",
+           "gradients.b_o": "backward.dE_db_o", "gradients.W_ih": "backward.dE_dW_ih",
+           "gradients.b_h": "backward.dE_db_h"}.get(key, key)
+    return next(i for i, st in enumerate(STAGES) if key in st.keys)
+
+
+def _own_key_of_both(pair: str, key: str) -> bool:
+    """Is `key` one whose own formula both mistakes of a pair change ("loss", the sum of
+    "losses", counting as its)? Elsewhere the page leaves a pair to `check`, which
+    names any pair: carried on through every later key, pairs would take the variants
+    over their size budget, and a value two mistakes back is rarely told apart."""
+    own = set.intersection(*(set(mistakes.by_id(i).keys) for i in pair.split("+")))
+    return key in own or (key == "loss" and "losses" in own)
+
+
 def _pack(low: float, high: float, places: int | None = None):
     """An interval as the page reads it: one number when low == high, else [low, high].
 
     The correct interval keeps every bit (the page must judge exactly as the checker).
     A mistake's value is only ever recognised, so it is rounded outward to `places`
-    decimals: 2 beyond those its answer needs, so the interval grows by at most 1/50
-    of the half unit and never loses the value it stands for (3 would take every
-    variant together to 0.98 MB, too close to the 1 MB budget).
+    decimals: 1 beyond those its answer needs, so the interval grows by at most 1/5
+    of the half unit and never loses the value it stands for (2 would take every
+    variant together over the 1 MB budget since issue 13's kinds of mistake: 0.99 MB
+    before the site's own file).
     """
     if places is not None:
         step = Decimal(1).scaleb(-places)
