@@ -34,6 +34,7 @@ import hashlib
 import html as _html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backprop_core import Example, check, load_example, mistakes, parse_example
+from backprop_core import Example, check, load_example, mistakes, parse_example, precision
 from backprop_core.stages import KEYS, shape_of, where
 
 import build  # scripts/: --random K's example table, shared with the seeds
@@ -64,7 +65,10 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Everything whose change can change a variant's numbers or TeX.
 SOURCES = (*sorted((ROOT / "backprop_core").glob("*.py")),
            ROOT / "scripts" / "practice.py", ROOT / "scripts" / "fmt.py",
-           ROOT / "scripts" / "build.py", ROOT / "scripts" / "article.py")
+           ROOT / "scripts" / "build.py", ROOT / "scripts" / "article.py",
+           ROOT / "scripts" / "published.py", ROOT / "data" / "published-2018.toml")
+#: The name the page's data gives a value the 2018 article printed (not a mistake id).
+PRINTED_2018 = "printed_2018"
 
 
 @dataclass(frozen=True)
@@ -234,10 +238,37 @@ def problem_tex(example: Example) -> list[str]:
             f"\\eta = {fmt.num(example.learning_rate, d)}"]
 
 
+def printed_2018(example: Example) -> dict[tuple[str, tuple[int, ...]], precision.Written]:
+    """The wrong values the 2018 article printed, by (trace key, index), as it printed
+    them, when `example` is that article's start (the site's default example); else
+    none. The page names such a value as the 2018 article's (its corrections page
+    says how each came about), where no catalogued mistake alone gives it."""
+    import published  # scripts/: the 2018 page's module
+
+    check_2018 = published.hand_calculation_2018()
+    start = check_2018.example
+    same = (example.learning_rate == start.learning_rate and example.network == start.network
+            and all(np.array_equal(getattr(example, a), getattr(start, a)) for a in ("x", "y"))
+            and all(np.array_equal(getattr(example.params, a), getattr(start.params, a))
+                    for a in ("W_ih", "b_h", "W_ho", "b_o")))
+    if not same:
+        return {}
+    out = {}
+    for row in check_2018.numeric:
+        texts = np.array(row.published.text, dtype=object)
+        key, _, rest = row.published.engine.partition("[")
+        prefix = tuple(int(i) for i in ("[" + rest).replace("]", " ").replace("[", " ").split())
+        for index in np.ndindex(texts.shape):
+            if not row.mask[index]:       # printed right
+                out[(key, prefix + index)] = precision.parse(str(texts[index]))
+    return out
+
+
 def variant(example: Example, seed: int | None) -> dict:
     """Everything the page needs for one example, JSON-ready (see the module docstring)."""
     targets = _targets(example)
     stages = fields(example)
+    printed = printed_2018(example) if seed is None else {}
     ids: list[str] = []
     answers = []
     for _, items in stages:
@@ -263,6 +294,10 @@ def variant(example: Example, seed: int | None) -> dict:
                 if "+" in mid and any("+" not in i for i in same):
                     continue
                 same.append(mid)
+            if (key, idx) in printed:   # one point: the number as printed, its places
+                w = printed[(key, idx)]
+                if not (precision.matches(w, low, high) and w.places >= places):
+                    found.setdefault(json.dumps((w.value, w.places)), []).append(PRINTED_2018)
             wrong = []
             for packed, names in found.items():
                 interval, mplaces = json.loads(packed)
@@ -523,7 +558,8 @@ def html(built: Built, page_url: str) -> str:
                      "</template>")
     known = {m.id: m for m in (*mistakes.for_example(built.example),
                                *mistakes.pairs(built.example))}
-    sentences = "".join(_sentence(known.get(i) or mistakes.by_id(i), up)
+    sentences = "".join(_printed_sentence(up) if i == PRINTED_2018 else
+                        _sentence(known.get(i) or mistakes.by_id(i), up)
                         for i in built.mistake_ids)
     # Blocks separated by blank lines: md_in_html parses the Markdown headings inside
     # (the table of contents lists them) and keeps every other block as HTML.
@@ -554,10 +590,38 @@ def html(built: Built, page_url: str) -> str:
         f"<div hidden>{templates}</div>" if templates else ""])
 
 
+#: What a "right working" link names, by the page it leads to.
+PAGE_NAMES = {"forward.md": "the forward pass", "derivatives.md": "the derivatives",
+              "output-layer.md": "the output layer", "hidden-layer.md": "the hidden layer",
+              "wrap-up.md": "the wrap-up", "hand-calculation-2018.md": "the 2018 page"}
+
+
 def _sentence(mistake, up: str) -> str:
-    return (f'<span data-mistake-id="{_html.escape(mistake.id)}">'
-            f"{_html.escape(mistake.sentence)} "
-            f'<a href="{up}{_html.escape(mistake.url)}">The right working</a>.</span>')
+    """A mistake's sentence as HTML, and where its right working is (data-mistake-url,
+    data-mistake-where): practice.js shows one link per place, however many mistakes."""
+    return (f'<span data-mistake-id="{_html.escape(mistake.id)}" '
+            f'data-mistake-url="{up}{_html.escape(mistake.url)}" '
+            f'data-mistake-where="{_html.escape(PAGE_NAMES[mistake.page])}">'
+            f"{notation(mistake.sentence)}</span>")
+
+
+def _printed_sentence(up: str) -> str:
+    return (f'<span data-mistake-id="{PRINTED_2018}" '
+            f'data-mistake-url="{up}hand-calculation-2018/#every-printed-value" '
+            f'data-mistake-where="{PAGE_NAMES["hand-calculation-2018.md"]}">'
+            "This is the value the 2018 article printed, and the 2018 page shows how "
+            "it came about.</span>")
+
+
+#: A variable with a subscript in the catalogue's plain text: o_in, h_out,j, W_h1o1, x_1.
+_SUBSCRIPT = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z])_([A-Za-z0-9]+(?:,[A-Za-z0-9]+)?)")
+
+
+def notation(text: str) -> str:
+    """A catalogue sentence (plain text, for the terminal) as HTML in the article's
+    notation: o_in → <var>o</var><sub>in</sub>. The sentences are the catalogue's own
+    text, never an example file's; escaped first, so only these tags are markup."""
+    return _SUBSCRIPT.sub(r"<var>\1</var><sub>\2</sub>", _html.escape(text, quote=False))
 
 
 if __name__ == "__main__":  # a worker of seed_variants: the variants of the seeds given
