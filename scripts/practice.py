@@ -609,8 +609,7 @@ def _printed_sentence(up: str) -> str:
     return (f'<span data-mistake-id="{PRINTED_2018}" '
             f'data-mistake-url="{up}hand-calculation-2018/#every-printed-value" '
             f'data-mistake-where="{PAGE_NAMES["hand-calculation-2018.md"]}">'
-            "This is the value the 2018 article printed, and the 2018 page shows how "
-            "it came about.</span>")
+            "This is the value the 2018 article printed.</span>")
 
 
 #: A variable with a subscript in the catalogue's plain text: o_in, h_out,j, W_h1o1, x_1.

@@ -156,7 +156,9 @@
         });
         const para = document.createElement("span");
         para.className = "practice-working-link";
-        if (links.length === 1 && mistakes.includes(PRINTED)) para.append(" It is on ", links[0], ".");
+        if (links.length === 1 && mistakes.includes(PRINTED)) {
+          para.append(" How it came about: ", links[0], ".");
+        }
         else if (links.length === 1) para.append(" ", links[0], ".");
         else {
           para.append(" The right working: ");
