@@ -282,6 +282,8 @@ def variant(example: Example, seed: int | None) -> dict:
                     continue  # a pair only where both make their own mistake (size budget)
                 if _section(key) > _section(mistakes.by_id(mid).stage) + CARRY:
                     continue  # named in its own stage and the next (see CARRY)
+                if mid.startswith("wrong_sign[") and key != mistakes.by_id(mid).stage:
+                    continue  # carried on, a sign is every later key's own wrong sign
                 mlow, mhigh, mplaces = _at(mlow, idx), _at(mhigh, idx), int(_at(mplaces, idx))
                 if not (np.isfinite(mlow) and np.isfinite(mhigh)):
                     continue  # the mistake leaves float range here: nobody types that
