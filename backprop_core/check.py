@@ -549,6 +549,8 @@ def _explained(runs: _Runs, mistakes, key: str, index, w: Written, shape,
     for m in mistakes:
         if KEYS.index(m.stage) > at:
             continue  # starts later: cannot change this value
+        if key not in m.keys and any(i.startswith("wrong_sign[") for i in m.id.split("+")):
+            continue  # a sign carried on is each later key's own, or follows from it
         hull = runs.hull(m, key, shape)
         if hull.fits(w, index, d) and w.places >= moved_places(
                 key, runs.example, hull.low, hull.high, np.zeros(shape, dtype=int))[index]:

@@ -353,8 +353,10 @@ def _pack(low: float, high: float, places: int | None = None):
     """
     if places is not None:
         step = Decimal(1).scaleb(-places)
-        low = float(Decimal(low).quantize(step, rounding=ROUND_FLOOR))
-        high = float(Decimal(high).quantize(step, rounding=ROUND_CEILING))
+        # from the shortest repr: -0.82 is -0.8199999…, and its own binary expansion
+        # would round outward to -0.819, a whole step the checker does not allow
+        low = float(Decimal(repr(float(low))).quantize(step, rounding=ROUND_FLOOR))
+        high = float(Decimal(repr(float(high))).quantize(step, rounding=ROUND_CEILING))
     return low if low == high else [low, high]
 
 

@@ -140,7 +140,7 @@
           const list = document.createElement("ul");
           for (const sentence of found) {
             const item = document.createElement("li");
-            item.append(sentence.cloneNode(true));
+            item.append(" ", sentence.cloneNode(true));  // " ": the live region's words
             list.append(item);
           }
           out.append(list);
