@@ -137,9 +137,13 @@
         out.append(lead(mistakes, together));
         if (found.length === 1) out.append(" ", found[0].cloneNode(true));
         else {
-          const list = document.createElement("ul");
+          // A list, as spans with list roles: the verdict is a <p>, which holds no <ul>.
+          const list = document.createElement("span");
+          list.className = "practice-alternatives";
+          list.setAttribute("role", "list");
           for (const sentence of found) {
-            const item = document.createElement("li");
+            const item = document.createElement("span");
+            item.setAttribute("role", "listitem");
             item.append(" ", sentence.cloneNode(true));  // " ": the live region's words
             list.append(item);
           }

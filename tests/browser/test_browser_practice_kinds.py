@@ -88,7 +88,7 @@ def test_alternatives_are_said_as_alternatives_with_the_working_once(open_tab, b
     shown = page.evaluate("""() => {
       const say = document.querySelector('input[data-answer="backward.dE_dh_out[0][0]"]')
         .closest('[data-verdict]').querySelector('.practice-say');
-      return {items: say.querySelectorAll('li').length,
+      return {items: say.querySelectorAll('[role="list"] > [role="listitem"]').length,
               links: [...say.querySelectorAll('a')].map(a => [a.textContent, a.getAttribute('href')])};
     }""")
     assert shown["items"] == 3, shown
