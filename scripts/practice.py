@@ -624,7 +624,8 @@ def notation(text: str) -> str:
     """A catalogue sentence (plain text, for the terminal) as HTML in the article's
     notation: o_in → <var>o</var><sub>in</sub>. The sentences are the catalogue's own
     text, never an example file's; escaped first, so only these tags are markup."""
-    return _SUBSCRIPT.sub(r"<var>\1</var><sub>\2</sub>", _html.escape(text, quote=False))
+    html = _SUBSCRIPT.sub(r"<var>\1</var><sub>\2</sub>", _html.escape(text, quote=False))
+    return html.replace("∂E/", "∂<var>E</var>/")   # as the boxes' labels write it
 
 
 if __name__ == "__main__":  # a worker of seed_variants: the variants of the seeds given
