@@ -248,11 +248,13 @@ def test_every_mistake_is_named_on_random_examples(mistake, data, decimals):
     _assert_named(ex, mistake, graded(ex, values, decimals=d))
 
 
-@pytest.mark.parametrize("mistake", sorted({m.id for m in for_example(example("default"))}
+@pytest.mark.parametrize("mistake", sorted({m.id for m in for_example(example("default"))
+                                            if not m.id.startswith("wrong_sign[")}
                                            | {"no_mean"}))
 def test_every_mistake_is_named_when_only_the_end_is_answered(mistake):
     """Answering only the updated parameters and the loss after the step, the mistake
-    is found through the unanswered stages."""
+    is found through the unanswered stages. (Not a wrong sign: the checker names one
+    at its own value only; carried to the update it is w + η·∂E/∂w there.)"""
     ex = example("default") if mistake != "no_mean" else example("batch-3-4-3")
     values = work(ex, (mistake,))
     keys = [k for k in KEYS if k.startswith("updated.") or k in ("loss", "loss_after")]
@@ -427,7 +429,9 @@ def test_targets_json_is_plain_and_small():
     import json
     data = targets_json(example("default"))
     text = json.dumps(data, allow_nan=False)
-    assert len(text) < 60_000
+    # 30 single mistakes since issue 13's kinds (15 before it): 81 kB; the page's own
+    # files are smaller (scripts/practice.py names a mistake in two stages of the form)
+    assert len(text) < 100_000
     assert data["loss"]["places"] == 4
     # exact −ln 0.434233 = 0.834174; carried from 0.4342, −ln 0.4342 = 0.83425, shown 0.8343
     assert data["loss"]["low"] == pytest.approx(0.834174, abs=1e-6)
