@@ -465,3 +465,17 @@ def test_float_noise_is_zero():
     zeros = [r for r in records if r.key == "backward.dE_dh_out" and r.index[1] == 0]
     assert [(r.written, r.verdict) for r in zeros] == [("0", "correct")] * 3
     assert all(r.verdict == "correct" for r in records)
+
+
+def test_a_wrong_sign_is_named_where_it_is_made_and_followed_after():
+    """y − o_out for ∂E/∂o_in (issue 13), everything after worked correctly from it: the
+    sign is named at ∂E/∂o_in, and every later value follows (not four sign mistakes
+    named again at each later key)."""
+    ex = example("default")
+    records = graded(ex, work(ex, ("wrong_sign[dE_do_in]",)), decimals=None)
+    by = {r.path: r for r in records}
+    first = by["backward.dE_do_in[0][0]"]
+    assert first.verdict == "wrong" and "wrong_sign[dE_do_in]" in first.mistakes, first
+    later = [r for r in records if r.key in ("backward.dE_dW_ho", "backward.dE_dh_out",
+                                             "backward.dE_dW_ih")]
+    assert later and all(r.verdict == "follows" and not r.mistakes for r in later), later
