@@ -14,7 +14,9 @@ same nesting. Each answered element gets a `Record` with one verdict:
   terms of the loss rounded too); and, when every earlier value the student gave is
   correct, of the value the formula gives on the student's own earlier values. A
   student who carries 4-decimal intermediates through every stage is therefore correct
-  everywhere. The places needed are the fewest any of those values needs (a rounded
+  everywhere, but for an updated parameter: it needs the places at which the parameter
+  written unmoved is not correct (`moved_places`: 0.69995, not 0.7000, for a weight
+  that moved by 5·10⁻⁵), and so does each mistake's value there. The places needed are the fewest any of those values needs (a rounded
   chain can land on 0.0001230 where the exact value, 0.00009297, needs 8).
 - ``follows``: not correct, but what the correct formula gives on the student's own
   earlier answers (unanswered earlier values filled in by the same formulas from the
@@ -25,7 +27,8 @@ same nesting. Each answered element gets a `Record` with one verdict:
   ids of a pair, with ``together``, when no single mistake does). A value that would
   be right but is written with too few places is wrong with a note saying how many
   places it needs, unless a single mistake gives exactly it (0.7 for a bias of 0.7113
-  is the frozen bias, not a short answer).
+  is the frozen bias, not a short answer). A wrong sign (`wrong_sign[…]`) is named at
+  the value where it is made only: carried on, the later values follow from it.
 
 Which earlier keys each key reads is `stages.STAGES` (its `deps`); a key with any
 answered element not correct makes every key reading it lose the follow-through

@@ -17,7 +17,11 @@ writes one small JSON file per variant:
 - ``problem``: the starting values as display TeX, every number through `fmt`;
 - ``answers``: per trace key and element, the interval a correct answer must reach and
   the places it must carry (`backprop_core.check.targets`, the checker's own rule), and
-  the values each classic mistake gives (`backprop_core.mistakes`), mistakes by index.
+  the values each classic mistake gives (`backprop_core.mistakes`), mistakes by index:
+  a mistake in the form's stage where it is made and the next (`CARRY`), a pair only
+  where both of its mistakes change the value by their own formula, a wrong sign where
+  it is made; on the site's own example when it is the 2018 article's start, also the
+  wrong values that article printed (`PRINTED_2018`, from data/published-2018.toml).
 
 The page (`html`) holds one labelled input per element, grouped by the article's
 stages; docs/javascripts/practice.js reads a typed number's value and places and
