@@ -14,7 +14,9 @@ same nesting. Each answered element gets a `Record` with one verdict:
   terms of the loss rounded too); and, when every earlier value the student gave is
   correct, of the value the formula gives on the student's own earlier values. A
   student who carries 4-decimal intermediates through every stage is therefore correct
-  everywhere. The places needed are the fewest any of those values needs (a rounded
+  everywhere, but for an updated parameter: it needs the places at which the parameter
+  written unmoved is not correct (`moved_places`: 0.69995, not 0.7000, for a weight
+  that moved by 5·10⁻⁵), and so does each mistake's value there. The places needed are the fewest any of those values needs (a rounded
   chain can land on 0.0001230 where the exact value, 0.00009297, needs 8).
 - ``follows``: not correct, but what the correct formula gives on the student's own
   earlier answers (unanswered earlier values filled in by the same formulas from the
@@ -25,7 +27,8 @@ same nesting. Each answered element gets a `Record` with one verdict:
   ids of a pair, with ``together``, when no single mistake does). A value that would
   be right but is written with too few places is wrong with a note saying how many
   places it needs, unless a single mistake gives exactly it (0.7 for a bias of 0.7113
-  is the frozen bias, not a short answer).
+  is the frozen bias, not a short answer). A wrong sign (`wrong_sign[…]`) is named at
+  the value where it is made only: carried on, the later values follow from it.
 
 Which earlier keys each key reads is `stages.STAGES` (its `deps`); a key with any
 answered element not correct makes every key reading it lose the follow-through
@@ -51,13 +54,14 @@ import numpy as np
 
 from .example import Example, describe
 from .mistakes import Mistake, for_example, pairs
-from .precision import (Written, matches, parse, places_needed, shown, shown_places,
-                        small_threshold)
-from .stages import (CORRECT, KEYS, ROUNDED_WALKS, STAGES, rounded_walks, run, shape_of,
-                     where)
+from .precision import (Written, matches, parse, places_needed, rounded, shown,
+                        shown_places, small_threshold)
+from .stages import (CORRECT, KEYS, ROUNDED_WALKS, STAGES, inputs, rounded_walks, run,
+                     shape_of, where)
 
 __all__ = ["AnswersError", "Answer", "Record", "Interval", "Target", "Walk", "read_answers",
            "grade", "targets", "targets_json", "record_json", "reproduce", "engine_values", "show",
+           "moved_places",
            "GIVEN_KEYS", "SECTIONS"]
 
 
@@ -360,6 +364,36 @@ def _needed(value: float, decimals: int) -> int:
     return 0 if abs(value) < _FLOAT_NOISE else places_needed(value, decimals)
 
 
+#: The most places `moved_places` asks for (a change below 10⁻¹² is float noise).
+_MOST_PLACES = 12
+
+
+def moved_places(key: str, example: Example, low: np.ndarray, high: np.ndarray,
+                 places: np.ndarray) -> np.ndarray:
+    """The places an answer for an updated parameter needs: at least `places`, and, per
+    element, enough that the parameter written unmoved (its value before the step, at
+    those places) is not correct by the precision rule (`matches` on [low, high]).
+
+    The update of a small gradient can be smaller than half a unit of the display
+    precision: W⁺ = 0.7 − 0.02 · 0.0025 = 0.69995 is reached by 0.7000, so a student who
+    forgot the update would be marked correct; at 5 places 0.70000 is not. Other keys,
+    and elements whose change is zero, keep `places`."""
+    if not key.startswith("updated."):
+        return places
+    old = np.broadcast_to(np.asarray(inputs(example)[key.split(".", 1)[1]], dtype=float),
+                          np.shape(places))
+    out = np.array(places, dtype=int, copy=True)
+    for index in np.ndindex(out.shape):
+        lo, hi, before = float(low[index]), float(high[index]), float(old[index])
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            continue
+        for p in range(int(out[index]), _MOST_PLACES + 1):
+            if not matches(Written(float(rounded(before, p)), p), lo, hi):
+                out[index] = p
+                break
+    return out
+
+
 def _fits(w: Written, low: float, high: float) -> bool:
     return math.isfinite(low) and math.isfinite(high) and matches(w, low, high)
 
@@ -447,13 +481,17 @@ def grade(example: Example, answers: Mapping[str, Any]) -> list[Record]:
         if deps_clean:
             right += runs.candidates(None, key)
         correct = _hull(right, shape)
+        moved = moved_places(key, example, correct.low, correct.high,
+                             np.zeros(shape, dtype=int))
+        f_moved = moved_places(key, example, follow.low, follow.high,
+                               np.zeros(shape, dtype=int))
         page, anchor = where(key, example)
         all_correct = True
         for index in zip(*np.nonzero(a.mask)) if shape else [()]:
             index = tuple(int(i) for i in index)
             w = Written(float(a.values[index]), int(a.places[index]))
             expected = float(exact[key][index])
-            needed = correct.places(index, d)
+            needed = max(correct.places(index, d), int(moved[index]))
             verdict, found, note, together = "wrong", (), None, False
             if _fits(w, correct.low[index], correct.high[index]):
                 if w.places >= needed:
@@ -461,7 +499,7 @@ def grade(example: Example, answers: Mapping[str, Any]) -> list[Record]:
                 else:
                     note = _few(w, a.text[index], needed, expected, d)
             if verdict == "wrong" and _fits(w, follow.low[index], follow.high[index]):
-                f_needed = follow.places(index, d)
+                f_needed = max(follow.places(index, d), int(f_moved[index]))
                 if w.places >= f_needed:
                     verdict = "follows"
                     note = (f"follows from your earlier values; the correct value is "
@@ -498,8 +536,11 @@ def _rounded_chains(example: Example, habits=CORRECT):
 
 def _few(w: Written, text: str, needed: int, value: float, d: int, lead: str = "") -> str:
     s = "" if w.places == 1 else "s"
+    # an update that only shows at more places than the page's: the value at those
+    written = show(value, d) if needed <= shown_places(value, d) or not math.isfinite(value) \
+        else f"{value:.{needed}f}"
     return (f"{lead}{text} has {w.places} decimal place{s}; an answer here needs {needed} "
-            f"({show(value, d)})")
+            f"({written})")
 
 
 def _explained(runs: _Runs, mistakes, key: str, index, w: Written, shape,
@@ -511,7 +552,11 @@ def _explained(runs: _Runs, mistakes, key: str, index, w: Written, shape,
     for m in mistakes:
         if KEYS.index(m.stage) > at:
             continue  # starts later: cannot change this value
-        if runs.hull(m, key, shape).fits(w, index, d):
+        if key not in m.keys and any(i.startswith("wrong_sign[") for i in m.id.split("+")):
+            continue  # a sign carried on is each later key's own, or follows from it
+        hull = runs.hull(m, key, shape)
+        if hull.fits(w, index, d) and w.places >= moved_places(
+                key, runs.example, hull.low, hull.high, np.zeros(shape, dtype=int))[index]:
             found += [i for i in m.id.split("+") if i not in found]
     return tuple(found)
 
@@ -556,6 +601,15 @@ def _interval(candidates: list[np.ndarray], value: np.ndarray, d: int) -> Interv
     return Interval(h.low, h.high, _fewest_places(h.stack, d))
 
 
+def _key_interval(key: str, example: Example, candidates: list[np.ndarray],
+                  value: np.ndarray) -> Interval:
+    """The Interval of a key's candidates (right ones, or a mistake's): its places at
+    least `moved_places`, so that an unmoved weight is neither right nor any mistake
+    but leaving the weights out."""
+    i = _interval(candidates, value, example.decimals)
+    return Interval(i.low, i.high, moved_places(key, example, i.low, i.high, i.places))
+
+
 def targets(example: Example) -> dict[str, Target]:
     """key -> Target for every answerable key, in the article's order."""
     d = example.decimals
@@ -580,11 +634,12 @@ def targets(example: Example) -> dict[str, Target]:
             if "+" in m.id and not all(key in changes[w[0].id]
                                        for w in walks if w[0].id in m.id.split("+")):
                 continue  # a pair only where each of its mistakes changes the key
-            found[m.id] = _interval([*plain.computed[key], *rnd(key)],
-                                    plain.values[key], d)
+            found[m.id] = _key_interval(key, example, [*plain.computed[key], *rnd(key)],
+                                        plain.values[key])
         page, anchor = where(key, example)
-        out[key] = Target(key, exact[key], _interval([exact[key], *rounded(key)],
-                                                     exact[key], d),
+        out[key] = Target(key, exact[key],
+                          _key_interval(key, example, [exact[key], *rounded(key)],
+                                        exact[key]),
                           found, st.group, page, anchor)
     return out
 

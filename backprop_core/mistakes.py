@@ -36,7 +36,8 @@ import numpy as np
 from .example import Example
 from .stages import CORRECT, KEYS, Habits, run, where
 
-__all__ = ["Mistake", "CATALOGUE", "by_id", "for_example", "pair", "pairs", "MAX_OUTPUTS"]
+__all__ = ["Mistake", "CATALOGUE", "catalogue", "by_id", "for_example", "pair", "pairs",
+           "MAX_OUTPUTS", "SIGN_KEYS"]
 
 #: one_path variants listed in CATALOGUE (the site builds pages for up to 8 outputs).
 MAX_OUTPUTS = 8
@@ -101,6 +102,15 @@ def _softmax(ex: Example) -> bool:
 
 def _sigmoid_hidden(ex: Example) -> bool:
     return ex.network.hidden_activation == "sigmoid"
+
+
+def _two(size: str) -> Applies:
+    """"The other one" means something only with exactly two."""
+    return lambda ex: ex.sizes[size] == 2
+
+
+def _softmax_two(ex: Example) -> bool:
+    return _softmax(ex) and ex.sizes["n_out"] >= 2
 
 
 def _always(ex: Example) -> bool:
@@ -213,15 +223,76 @@ def no_mean(h: Habits) -> Habits:
     return replace(h, mean=False)
 
 
+def wrong_sign(key: str) -> Callable[[Habits], Habits]:
+    """The key's value written with the wrong sign (every later value computed from it)."""
+    def habit(h: Habits) -> Habits:
+        return replace(h, negate=h.negate | {key})
+    habit.__doc__ = wrong_sign.__doc__
+    return habit
+
+
+def jacobian_off_sign(h: Habits) -> Habits:
+    """The softmax Jacobian's off-diagonal entries written +o_c·o_k instead of −o_c·o_k."""
+    return replace(h, jacobian="off_sign")
+
+
+def swapped_outputs(h: Habits) -> Habits:
+    """The two outputs o_out written in each other's place."""
+    return replace(h, swap_outputs=True)
+
+
+def backprop_untransposed(h: Habits) -> Habits:
+    """∂E/∂h_out = ∂E/∂o_in · W_ho: the weights not transposed on the way back."""
+    return replace(h, backprop_transpose=False)
+
+
+def sigmoid_prime_h_only(h: Habits) -> Habits:
+    """σ′ as h_out alone: the factor (1 − h_out) left out."""
+    return replace(h, act_prime_factor="h")
+
+
+def sigmoid_prime_one_minus_only(h: Habits) -> Habits:
+    """σ′ as (1 − h_out) alone: the factor h_out left out."""
+    return replace(h, act_prime_factor="1-h")
+
+
+def no_activation_slope(h: Habits) -> Habits:
+    """∂E/∂h_in = ∂E/∂h_out: the activation's slope left out of the chain."""
+    return replace(h, chain_act=False)
+
+
+def other_input(h: Habits) -> Habits:
+    """∂E/∂W_ih with the other input: x₂ for the weights leaving input 1 and x₁ for
+    those leaving input 2."""
+    return replace(h, grad_x="other")
+
+
+def other_hidden(h: Habits) -> Habits:
+    """∂E/∂W_ho with the other hidden unit's output: h_out,2 for the weights leaving
+    hidden unit 1 and h_out,1 for those leaving hidden unit 2."""
+    return replace(h, grad_h="other")
+
+
+def weights_frozen(h: Habits) -> Habits:
+    """The weights left out of the update."""
+    return replace(h, update_weights=False)
+
+
+def loss_before_update(h: Habits) -> Habits:
+    """E after the step computed from the parameters before it."""
+    return replace(h, after="original")
+
+
 # ---------------------------------------------------------------------------------------
 # The catalogue
 
 
-def _entry(id: str, stage: str, sentence: str, habit: Callable[[Habits], Habits],
-           applies: Applies, keys: tuple[str, ...] | None = None) -> Mistake:
+def _entry(id: str, stage: str, habit: Callable[[Habits], Habits], applies: Applies,
+           keys: tuple[str, ...] | None = None, sentence: str | None = None) -> Mistake:
     """A Mistake pointing at the page and heading that work out its stage right."""
     page, anchor = _WHERE[stage]
-    return Mistake(id, stage, sentence, page, anchor, keys or (stage,), habit, applies)
+    return Mistake(id, stage, sentence or _SENTENCES[id], page, anchor, keys or (stage,),
+                   habit, applies)
 
 
 # Where the right working of each mistake's stage is. Only layer 2's heading depends on
@@ -237,81 +308,193 @@ _WHERE = {
                            "stage-1-the-loss-with-respect-to-the-hidden-output"),
     "updated.W_ho": ("output-layer.md", "the-update"),
     "updated.b_o": ("output-layer.md", "the-update"),
+    "forward.o_out": ("forward.md", "layer-2-linear-then-softmax"),
+    "backward.do_out_do_in": ("derivatives.md", "softmax-the-full-jacobian"),
+    "backward.dE_dW_ho": ("output-layer.md", "every-weight-of-layer-2"),
+    "backward.dE_dh_in": ("hidden-layer.md", "every-weight-of-layer-1"),
+    "backward.dE_dW_ih": ("hidden-layer.md", "every-weight-of-layer-1"),
+    "loss_after": ("wrap-up.md", "did-the-step-help"),
 }
 
+#: The keys a sign is commonly dropped or turned at: `wrong_sign[leaf]`, in order.
+SIGN_KEYS = ("backward.dE_do_out", "backward.dE_do_in", "backward.dE_dW_ho",
+             "backward.dE_dh_out", "backward.dE_dh_in", "backward.dE_dW_ih")
+
 _UPDATES = ("updated.W_ho", "updated.b_o", "updated.W_ih", "updated.b_h")
+
+# What each mistake says to the student (one_path's are written by `_one_path_entry`).
+_SENTENCES = {
+    "transposed_weights":
+        "You multiplied by W_ho transposed (rows and columns swapped) in layer 2's "
+        "forward pass; o_in = h_out · W_ho + b_o with row j of W_ho for hidden unit j.",
+    "reused_layer1":
+        "You computed layer 2 with layer 1's weights and bias again (W_ih transposed, "
+        "b_h) instead of W_ho and b_o.",
+    "log10_loss":
+        "You took base-10 logarithms in the loss; cross-entropy uses the natural "
+        "logarithm ln, the one its derivative −y/o_out belongs to.",
+    "binary_ce":
+        "You used the two-class (binary) cross-entropy, −Σ[y ln o + (1 − y) ln(1 − o)], "
+        "on a softmax output; its loss is −Σ y ln o_out, the true class's term only.",
+    "no_mean":
+        "You added up the examples' losses and gradients instead of averaging them: "
+        "E has a 1/m in front, and so does every gradient.",
+    "target_one":
+        "You took ∂E/∂o_out = −1/o_out for every output, as if every target were 1; "
+        "it is −y/o_out, zero for every class that is not the target.",
+    "jacobian_diagonal":
+        "You used only the diagonal of the softmax Jacobian for ∂E/∂o_in; each score "
+        "reaches the loss through every output, so the cross terms count too "
+        "(together: ∂E/∂o_in = o_out − y).",
+    "updated_weights":
+        "You sent the gradient back to layer 1 through the already-updated W_ho; every "
+        "gradient uses the weights as they were before the step.",
+    "sigmoid_prime_of_input":
+        "You took σ′ as h_in(1 − h_in); the sigmoid's slope is h_out(1 − h_out), the "
+        "function's own value, not its input.",
+    "learning_rate_x10":
+        "You moved the weights by 10·η times the gradient instead of η times it.",
+    "sign_flip":
+        "You added η·∂E/∂w instead of subtracting it; gradient descent steps against "
+        "the gradient, w − η·∂E/∂w.",
+    "biases_frozen":
+        "You left the biases out of the update; they have gradients too "
+        "(∂E/∂b_o = ∂E/∂o_in, ∂E/∂b_h = ∂E/∂h_in) and move like the weights.",
+    "wrong_sign[dE_do_out]":
+        "You wrote ∂E/∂o_out with the wrong sign; it is −y/o_out: the loss "
+        "−Σ y ln o_out falls as the true class's output grows.",
+    "wrong_sign[dE_do_in]":
+        "You wrote ∂E/∂o_in as y − o_out; it is o_out − y, positive where an output is "
+        "larger than its target.",
+    "wrong_sign[dE_dW_ho]":
+        "You wrote ∂E/∂W_ho with the wrong sign; it is h_outᵀ · ∂E/∂o_in, each entry "
+        "h_out,j · ∂E/∂o_in,k with the signs as they are.",
+    "wrong_sign[dE_dh_out]":
+        "You wrote ∂E/∂h_out with the wrong sign; it is ∂E/∂o_in · W_hoᵀ, with the "
+        "signs of both as they are.",
+    "wrong_sign[dE_dh_in]":
+        "You wrote ∂E/∂h_in with the wrong sign; it is ∂E/∂h_out times the "
+        "activation's slope, which is never negative, so it keeps ∂E/∂h_out's sign.",
+    "wrong_sign[dE_dW_ih]":
+        "You wrote ∂E/∂W_ih with the wrong sign; it is xᵀ · ∂E/∂h_in, each entry "
+        "x_i · ∂E/∂h_in,j with the signs as they are.",
+    "jacobian_off_sign":
+        "You wrote the softmax Jacobian's off-diagonal entries as +o_out,c · o_out,k; "
+        "raising one score lowers every other output, so they are −o_out,c · o_out,k.",
+    "swapped_outputs":
+        "You put the two outputs in each other's place; o_out,k belongs to its own "
+        "score o_in,k.",
+    "backprop_untransposed":
+        "You multiplied ∂E/∂o_in by W_ho instead of its transpose; ∂E/∂h_out,j sums "
+        "∂E/∂o_in,k · W_hjok over the outputs k, row j of W_ho: ∂E/∂o_in · W_hoᵀ.",
+    "sigmoid_prime_h_only":
+        "You left the factor (1 − h_out) out of σ′; the sigmoid's slope is "
+        "h_out(1 − h_out).",
+    "sigmoid_prime_one_minus_only":
+        "You left the factor h_out out of σ′; the sigmoid's slope is h_out(1 − h_out).",
+    "no_activation_slope":
+        "You left the activation's slope out of the chain; ∂E/∂h_in = ∂E/∂h_out times "
+        "∂h_out/∂h_in.",
+    "other_input":
+        "You multiplied by the other input; a weight's gradient takes the input it leaves "
+        "from: ∂E/∂W_i1h1 = x_1 · ∂E/∂h_in,1 (∂E/∂W_ih = xᵀ · ∂E/∂h_in).",
+    "other_hidden":
+        "You multiplied by the other hidden unit's output; a weight's gradient takes the "
+        "output it leaves from: ∂E/∂W_h1o1 = h_out,1 · ∂E/∂o_in,1.",
+    "weights_frozen":
+        "You left the weights as they were; every weight moves by −η · ∂E/∂w, and where "
+        "that change is small, more decimal places show it.",
+    "loss_before_update":
+        "You computed E after the step from the parameters before it; run the forward "
+        "pass again with the updated weights and biases.",
+}
 
 
 def _one_path_entry(k: int | str) -> Mistake:
     if k == "own":
         return _entry(
-            "one_path[own]", "backward.dE_dh_out",
-            "You sent each hidden unit's gradient back through the output of its own "
-            "number only; a hidden unit feeds every output, so ∂E/∂h_out sums the paths "
-            "through all of them.", one_path("own"), _own_paths)
+            "one_path[own]", "backward.dE_dh_out", one_path("own"), _own_paths,
+            sentence="You sent each hidden unit's gradient back through the output of its "
+            "own number only; a hidden unit feeds every output, so ∂E/∂h_out sums the "
+            "paths through all of them.")
     return _entry(
-        f"one_path[{k}]", "backward.dE_dh_out",
-        f"You followed only the path through output {k} to get ∂E/∂h_out; a hidden unit "
-        "feeds every output, so its gradient sums the paths through all of them.",
-        one_path(k - 1), _has_output(k - 1))
+        f"one_path[{k}]", "backward.dE_dh_out", one_path(k - 1), _has_output(k - 1),
+        sentence=f"You followed only the path through output {k} to get ∂E/∂h_out; a "
+        "hidden unit feeds every output, so its gradient sums the paths through all of "
+        "them.")
 
 
-CATALOGUE: tuple[Mistake, ...] = (
-    _entry("transposed_weights", "forward.o_in",
-           "You multiplied by W_ho transposed (rows and columns swapped) in layer 2's "
-           "forward pass; o_in = h_out · W_ho + b_o with row j of W_ho for hidden unit j.",
-           transposed_weights, _square_W_ho,
-           keys=("forward.o_in", "loss_after")),
-    _entry("reused_layer1", "forward.o_in",
-           "You computed layer 2 with layer 1's weights and bias again (W_ih transposed, "
-           "b_h) instead of W_ho and b_o.",
-           reused_layer1, _layer1_fits, keys=("forward.o_in", "loss_after")),
-    _entry("log10_loss", "losses",
-           "You took base-10 logarithms in the loss; cross-entropy uses the natural "
-           "logarithm ln, the one its derivative −y/o_out belongs to.",
-           log10_loss, _softmax, keys=("losses", "loss_after")),
-    _entry("binary_ce", "losses",
-           "You used the two-class (binary) cross-entropy, −Σ[y ln o + (1 − y) ln(1 − o)], "
-           "on a softmax output; its loss is −Σ y ln o_out, the true class's term only.",
-           binary_ce, _softmax, keys=("losses", "loss_after")),
-    _entry("no_mean", "loss",
-           "You added up the examples' losses and gradients instead of averaging them: "
-           "E has a 1/m in front, and so does every gradient.",
-           no_mean, _batch,
-           keys=("loss", "backward.dE_do_out", "backward.dE_do_in", "loss_after")),
-    _entry("target_one", "backward.dE_do_out",
-           "You took ∂E/∂o_out = −1/o_out for every output, as if every target were 1; "
-           "it is −y/o_out, zero for every class that is not the target.",
-           target_one, _softmax, keys=("backward.dE_do_out",)),
-    _entry("jacobian_diagonal", "backward.dE_do_in",
-           "You used only the diagonal of the softmax Jacobian for ∂E/∂o_in; each score "
-           "reaches the loss through every output, so the cross terms count too "
-           "(together: ∂E/∂o_in = o_out − y).",
-           jacobian_diagonal, _softmax),
-    _entry("updated_weights", "backward.dE_dh_out",
-           "You sent the gradient back to layer 1 through the already-updated W_ho; every "
-           "gradient uses the weights as they were before the step.",
-           updated_weights, _always),
-    _entry("sigmoid_prime_of_input", "backward.dh_out_dh_in",
-           "You took σ′ as h_in(1 − h_in); the sigmoid's slope is h_out(1 − h_out), the "
-           "function's own value, not its input.",
-           sigmoid_prime_of_input, _sigmoid_hidden),
-    *(_one_path_entry(k) for k in range(1, MAX_OUTPUTS + 1)),
-    _one_path_entry("own"),
-    _entry("learning_rate_x10", "updated.W_ho",
-           "You moved the weights by 10·η times the gradient instead of η times it.",
-           learning_rate_x10, _always, keys=_UPDATES),
-    _entry("sign_flip", "updated.W_ho",
-           "You added η·∂E/∂w instead of subtracting it; gradient descent steps against "
-           "the gradient, w − η·∂E/∂w.",
-           sign_flip, _always, keys=_UPDATES),
-    _entry("biases_frozen", "updated.b_o",
-           "You left the biases out of the update; they have gradients too "
-           "(∂E/∂b_o = ∂E/∂o_in, ∂E/∂b_h = ∂E/∂h_in) and move like the weights.",
-           biases_frozen, _updates_biases, keys=("updated.b_o", "updated.b_h")),
-)
+@lru_cache(maxsize=1)
+def catalogue() -> tuple[Mistake, ...]:
+    """Every mistake, in the article's order (also `CATALOGUE`), built once, on first use.
 
-_BY_ID = {m.id: m for m in CATALOGUE}
+    Not at import, and built by an undecorated function: mutation testing never switches
+    code that runs only at import, nor a decorated function (README, "Mutation testing")."""
+    return _catalogue()
+
+
+def _catalogue() -> tuple[Mistake, ...]:
+    return (
+        _entry("transposed_weights", "forward.o_in", transposed_weights, _square_W_ho,
+               keys=("forward.o_in", "loss_after")),
+        _entry("reused_layer1", "forward.o_in", reused_layer1, _layer1_fits,
+               keys=("forward.o_in", "loss_after")),
+        _entry("log10_loss", "losses", log10_loss, _softmax, keys=("losses", "loss_after")),
+        _entry("binary_ce", "losses", binary_ce, _softmax, keys=("losses", "loss_after")),
+        _entry("no_mean", "loss", no_mean, _batch,
+               keys=("loss", "backward.dE_do_out", "backward.dE_do_in", "loss_after")),
+        _entry("target_one", "backward.dE_do_out", target_one, _softmax),
+        _entry("jacobian_diagonal", "backward.dE_do_in", jacobian_diagonal, _softmax),
+        _entry("updated_weights", "backward.dE_dh_out", updated_weights, _always),
+        _entry("sigmoid_prime_of_input", "backward.dh_out_dh_in", sigmoid_prime_of_input,
+               _sigmoid_hidden),
+        *(_one_path_entry(k) for k in range(1, MAX_OUTPUTS + 1)),
+        _one_path_entry("own"),
+        _entry("learning_rate_x10", "updated.W_ho", learning_rate_x10, _always,
+               keys=_UPDATES),
+        _entry("sign_flip", "updated.W_ho", sign_flip, _always, keys=_UPDATES),
+        _entry("biases_frozen", "updated.b_o", biases_frozen, _updates_biases,
+               keys=("updated.b_o", "updated.b_h")),
+        # Kinds: a sign, an index, a factor, an update left out. Each entry is named
+        # wherever its value differs from the right one and from the shown precision on.
+        *(_sign_entry(key) for key in SIGN_KEYS),
+        _entry("jacobian_off_sign", "backward.do_out_do_in", jacobian_off_sign,
+               _softmax_two),
+        _entry("swapped_outputs", "forward.o_out", swapped_outputs, _two("n_out"),
+               keys=("forward.o_out", "loss_after")),
+        _entry("backprop_untransposed", "backward.dE_dh_out", backprop_untransposed,
+               _square_W_ho),
+        _entry("sigmoid_prime_h_only", "backward.dh_out_dh_in", sigmoid_prime_h_only,
+               _sigmoid_hidden),
+        _entry("sigmoid_prime_one_minus_only", "backward.dh_out_dh_in",
+               sigmoid_prime_one_minus_only, _sigmoid_hidden),
+        _entry("no_activation_slope", "backward.dE_dh_in", no_activation_slope, _always),
+        _entry("other_hidden", "backward.dE_dW_ho", other_hidden, _two("n_hidden")),
+        _entry("other_input", "backward.dE_dW_ih", other_input, _two("n_in")),
+        _entry("weights_frozen", "updated.W_ho", weights_frozen, _always,
+               keys=("updated.W_ho", "updated.W_ih")),
+        _entry("loss_before_update", "loss_after", loss_before_update, _always),
+    )
+
+
+def _sign_entry(key: str) -> Mistake:
+    return _entry(f"wrong_sign[{key.split('.')[-1]}]", key, wrong_sign(key),
+                  _softmax if key in ("backward.dE_do_out", "backward.dE_do_in")
+                  else _always)
+
+
+@lru_cache(maxsize=1)
+def _by_id() -> dict[str, Mistake]:
+    return {m.id: m for m in catalogue()}
+
+
+def __getattr__(name: str) -> tuple[Mistake, ...]:
+    """`CATALOGUE`, the catalogue as a constant (PEP 562: built on first use)."""
+    if name == "CATALOGUE":
+        return catalogue()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _ONE_PATH = re.compile(r"^one_path\[(\d+)\]$")
 
 
@@ -320,22 +503,28 @@ def by_id(id: str) -> Mistake:
 
     Raises KeyError naming the id and the known ones.
     """
-    if id in _BY_ID:
-        return _BY_ID[id]
+    table = _by_id()
+    if id in table:
+        return table[id]
     found = _ONE_PATH.match(id)
     if found and int(found.group(1)) >= 1:
         return _one_path_entry(int(found.group(1)))
     if "+" in id:
         a, b = id.split("+", 1)
         return pair(by_id(a), by_id(b))
-    raise KeyError(f"{id!r}: no such mistake; expected one of {', '.join(_BY_ID)}")
+    raise KeyError(f"{id!r}: no such mistake; expected one of {', '.join(table)}")
 
 
 @lru_cache(maxsize=64)
 def _for_sizes(n_out: int) -> tuple[Mistake, ...]:
+    return _sizes_catalogue(n_out)
+
+
+def _sizes_catalogue(n_out: int) -> tuple[Mistake, ...]:
+    """The catalogue with every one_path[k] an example of n_out outputs can have."""
     extra = [_one_path_entry(k) for k in range(MAX_OUTPUTS + 1, n_out + 1)]
     out: list[Mistake] = []
-    for m in CATALOGUE:
+    for m in catalogue():
         out.append(m)
         if m.id == f"one_path[{MAX_OUTPUTS}]":
             out += extra                    # every one_path[k] together, in order
@@ -346,7 +535,7 @@ def for_example(example: Example) -> tuple[Mistake, ...]:
     """The mistakes that can be made on this example, in catalogue order, each pointing
     at this example's heading (layer 2's heading names its output function)."""
     return tuple(replace(m, anchor=where(m.stage, example)[1])
-                 if m.stage == "forward.o_in" else m
+                 if m.stage in ("forward.o_in", "forward.o_out") else m
                  for m in _for_sizes(example.sizes["n_out"]) if m.applies(example))
 
 

@@ -56,7 +56,8 @@ class Habits:
     loss_terms:   "cross_entropy" | "binary"  loss formula on a softmax output
     mean:         average over the m examples (False: summed, `no_mean`)
     target_one:   ∂E/∂o_out = −1/o_out for every output, as if every target were 1
-    jacobian:     "full" | "diagonal"         how ∂E/∂o_in uses the softmax Jacobian
+    jacobian:     "full" | "diagonal" | "off_sign"   ∂E/∂o_in through the whole softmax
+                  Jacobian, its diagonal only, or with its off-diagonal signs turned
     act_prime_of: "output" | "input"          σ′ as h_out(1 − h_out) or h_in(1 − h_in)
     paths:        None (every output) | k (0-based output) | "own" (hidden j via output j)
     backprop_W_ho: "original" | "updated"     W_ho used to send the gradient to layer 1
@@ -64,6 +65,15 @@ class Habits:
     rate_factor:  the learning rate is multiplied by this (10: `learning_rate_x10`)
     sign:         −1: w − η·g; +1: w + η·g
     update_biases: False leaves the biases out of the update (when the example updates them)
+    negate:       trace keys whose every working the student writes with the wrong sign
+    swap_outputs: the outputs o_out in reverse order (two outputs: swapped)
+    act_prime_factor: "both" | "h" | "1-h"   σ′ of a sigmoid as h(1 − h), or one factor
+    chain_act:    False: ∂E/∂h_in = ∂E/∂h_out, the activation's slope left out
+    backprop_transpose: False: ∂E/∂h_out = ∂E/∂o_in · W_ho (not W_hoᵀ)
+    grad_x, grad_h: "own" | "other"  the input (hidden output) each weight gradient
+                  multiplies: "other" reverses them (two units: the other one)
+    update_weights: False leaves the weights out of the update
+    after:        "updated" | "original"    the parameters loss_after is computed from
     """
 
     log: str = "e"
@@ -78,6 +88,15 @@ class Habits:
     rate_factor: float = 1.0
     sign: float = -1.0
     update_biases: bool = True
+    negate: frozenset = frozenset()
+    swap_outputs: bool = False
+    act_prime_factor: str = "both"
+    chain_act: bool = True
+    backprop_transpose: bool = True
+    grad_x: str = "own"
+    grad_h: str = "own"
+    update_weights: bool = True
+    after: str = "updated"
 
 
 CORRECT = Habits()
@@ -106,6 +125,18 @@ class Stage:
     deps: tuple[str, ...]
     formulas: Callable[[Habits], tuple[Formula, ...]]
     prefer: tuple[str, ...] = ()
+
+    def working(self, habits: Habits) -> tuple[Formula, ...]:
+        """The formulas as this student applies them (`formulas`, each with its sign
+        turned when the student writes this key with the wrong sign, `Habits.negate`)."""
+        found = self.formulas(habits)
+        if self.key in habits.negate:
+            return tuple(_negated(f) for f in found)
+        return found
+
+
+def _negated(f: Formula) -> Formula:
+    return lambda v, ex, h, r: -np.asarray(f(v, ex, h, r), dtype=float)
 
 
 #: The article's stages, in order, with a title each (for output and pages).
@@ -193,9 +224,9 @@ def _o_in(v, ex, h, r):
 
 def _o_out(v, ex, h, r):
     o_in = v["forward.o_in"]
-    if ex.network.output == "softmax_cross_entropy":
-        return np.exp(log_softmax(o_in))
-    return sigmoid(o_in)
+    out = np.exp(log_softmax(o_in)) if ex.network.output == "softmax_cross_entropy" \
+        else sigmoid(o_in)
+    return out[:, ::-1] if h.swap_outputs else out
 
 
 def loss_terms(o_out: Array, y: Array, example: Example, habits: Habits = CORRECT) -> Array:
@@ -251,7 +282,9 @@ def _jacobian(v, ex, h, r):
     o = v["forward.o_out"]
     eye = np.eye(o.shape[1])[None]
     if _softmax(ex):
-        return o[:, :, None] * (eye - o[:, None, :])
+        J = o[:, :, None] * (eye - o[:, None, :])
+        # off_sign: the off-diagonal entries written +o_c·o_k
+        return np.where(eye == 1, J, -J) if h.jacobian == "off_sign" else J
     return eye * (o * (1.0 - o))[:, :, None]
 
 
@@ -271,13 +304,16 @@ def _dE_do_in_shortcut(v, ex, h, r):
 
 
 def _dE_do_in(h: Habits) -> tuple[Formula, ...]:
-    if h.jacobian == "full" and not h.target_one:
+    # the o_out − y shortcut is correct working only on correct stages 1 and 2
+    if h.jacobian == "full" and not h.target_one and \
+            not {"backward.dE_do_out", "backward.do_out_do_in"} & h.negate:
         return (_dE_do_in_shortcut, _dE_do_in_product)
     return (_dE_do_in_product,)
 
 
 def _dE_dW_ho(v, ex, h, r):
-    return v["forward.h_out"].T @ v["backward.dE_do_in"]
+    h_out = v["forward.h_out"]
+    return (h_out[:, ::-1] if h.grad_h == "other" else h_out).T @ v["backward.dE_do_in"]
 
 
 def _dE_db_o(v, ex, h, r):
@@ -292,6 +328,8 @@ def _updated(name: str) -> Formula:
     def formula(v, ex, h, r):
         old = v[name]
         if name.startswith("b_") and not (ex.network.update_biases and h.update_biases):
+            return old
+        if name.startswith("W_") and not h.update_weights:
             return old
         return old + h.sign * h.rate_factor * ex.learning_rate * v[f"gradients.{name}"]
     return formula
@@ -321,6 +359,8 @@ _OUTPUT = (
 def _dE_dh_out(v, ex, h, r):
     d = v["backward.dE_do_in"]
     W = v["updated.W_ho"] if h.backprop_W_ho == "updated" else v["W_ho"]
+    if not h.backprop_transpose:            # W_ho's rows and columns read the other way
+        W = W.T
     if h.paths is None:
         return d @ W.T                      # every output's path, summed
     if h.paths == "own":                    # hidden unit j through output j only
@@ -333,7 +373,7 @@ def _act_prime_through_output(v, ex, h, r):
     act, a = ex.network.hidden_activation, v["forward.h_out"]
     if act == "sigmoid":
         z = v["forward.h_in"] if h.act_prime_of == "input" else a
-        return z * (1.0 - z)
+        return {"both": z * (1.0 - z), "h": z, "1-h": 1.0 - z}[h.act_prime_factor]
     if act == "tanh":
         return 1.0 - a ** 2
     return ACTIVATIONS[act][1](v["forward.h_in"])
@@ -345,17 +385,20 @@ def _act_prime_through_input(v, ex, h, r):
 
 
 def _act_prime(h: Habits) -> tuple[Formula, ...]:
-    if h.act_prime_of == "input":
+    if h.act_prime_of == "input" or h.act_prime_factor != "both":
         return (_act_prime_through_output,)
     return (_act_prime_through_output, _act_prime_through_input)
 
 
 def _dE_dh_in(v, ex, h, r):
+    if not h.chain_act:
+        return np.array(v["backward.dE_dh_out"], dtype=float)
     return v["backward.dE_dh_out"] * v["backward.dh_out_dh_in"]
 
 
 def _dE_dW_ih(v, ex, h, r):
-    return v["x"].T @ v["backward.dE_dh_in"]
+    x = v["x"][:, ::-1] if h.grad_x == "other" else v["x"]
+    return x.T @ v["backward.dE_dh_in"]
 
 
 def _dE_db_h(v, ex, h, r):
@@ -383,10 +426,11 @@ _HIDDEN = (
 
 
 def _loss_after(v, ex, h, r):
+    source = "updated." if h.after == "updated" else ""
     after = {"x": v["x"], "y": v["y"],
-             **{name: v[f"updated.{name}"] for name in ("W_ih", "b_h", "W_ho", "b_o")}}
+             **{name: v[source + name] for name in ("W_ih", "b_h", "W_ho", "b_o")}}
     for stage in _FORWARD:
-        after[stage.key] = r(stage.formulas(h)[0](after, ex, h, r))
+        after[stage.key] = r(stage.working(h)[0](after, ex, h, r))
     return after["loss"]
 
 
@@ -514,7 +558,7 @@ def run(example: Example, habits: Habits = CORRECT,
     with np.errstate(all="ignore"):      # a student's 0 or 1 may meet a log or a division
         for stage in STAGES:
             found = tuple(np.asarray(f(v, example, habits, r), dtype=float)
-                          for f in stage.formulas(habits))
+                          for f in stage.working(habits))
             if bool(answers and any(k in answers for k in stage.prefer)) != \
                     (stage.key in other):
                 found = found[::-1]
@@ -580,7 +624,7 @@ def _walk(example: Example, habits: Habits, r: Round, r_fork: Round | None, v: V
             at[0] = i
         stage = STAGES[i]
         found = tuple(np.asarray(f(v, example, habits, r), dtype=float)
-                      for f in stage.formulas(habits))
+                      for f in stage.working(habits))
         computed[stage.key] = found
         value = r(found[0])
         if r_fork is not None and len(found) > 1:

@@ -17,6 +17,15 @@ if [ "${1:-}" = "--score" ]; then
     shift
     exec .venv/bin/python scripts/mutation_score.py "$@"
 fi
+# BLAS and OpenMP thread pools: mutmut forks each mutant's test run from a process that
+# has already run the tests; a pool started before the fork can leave a lock held by a
+# thread the child does not have, and the child sleeps until mutmut's timeout (8 of
+# network.py's mutants did). One thread each: no pool, nothing to inherit.
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+# Bring mutants/ up to date first (new and changed functions get their mutants, with no
+# verdict), so that the list of pending mutants below includes them; a first pass over
+# the tests made before a function changed is set aside (scripts/mutation_prepare.py).
+.venv/bin/python scripts/mutation_prepare.py "${MUTATION_JOBS:-1}"
 # A named module: only its mutants without a verdict yet (untested, survived or "no
 # tests" last time) are run, by name; MUTATION_FRESH=1 runs all of them again (mutmut
 # runs every mutant it is given by name or pattern).

@@ -43,13 +43,15 @@ def module_of(mutant: str) -> str:
     return mutant.rsplit(".", 1)[0].split(".x")[0] if ".x" in mutant else mutant.rsplit(".", 1)[0]
 
 
-def scores(prefixes: list[str]) -> list[tuple[str, Counter, list[str]]]:
-    equivalent = equivalent_names()
+def scores(prefixes: list[str], mutants: Path = ROOT / "mutants",
+           equivalents: Path = EQUIVALENT) -> list[tuple[str, Counter, list[str]]]:
+    equivalent = equivalent_names(equivalents)
     rows = []
-    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+    for meta in sorted(mutants.rglob("*.py.meta")):
         codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
-        module = str(meta.relative_to(ROOT / "mutants"))[: -len(".py.meta")].replace("/", ".")
-        if not codes or (prefixes and not any(module.startswith(p) for p in prefixes)):
+        module = str(meta.relative_to(mutants))[: -len(".py.meta")].replace("/", ".")
+        if not codes or (prefixes and not any(module == p or module.startswith(p + ".")
+                                             for p in prefixes)):
             continue
         tally, survivors = Counter(), []
         for name, code in codes.items():
@@ -63,11 +65,12 @@ def scores(prefixes: list[str]) -> list[tuple[str, Counter, list[str]]]:
     return rows
 
 
-def pending(prefixes: list[str]) -> list[str]:
+def pending(prefixes: list[str], mutants: Path = ROOT / "mutants",
+            equivalents: Path = EQUIVALENT) -> list[str]:
     """Mutants of these modules without a verdict that new tests could change."""
-    equivalent = equivalent_names()
+    equivalent = equivalent_names(equivalents)
     names = []
-    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+    for meta in sorted(mutants.rglob("*.py.meta")):
         codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
         names += [name for name, code in codes.items()
                   if any(name.startswith(p + ".") for p in prefixes) and name not in equivalent
@@ -75,19 +78,24 @@ def pending(prefixes: list[str]) -> list[str]:
     return sorted(names)
 
 
+def report(prefixes: list[str], mutants: Path = ROOT / "mutants",
+           equivalents: Path = EQUIVALENT) -> list[str]:
+    """One line a module (score, caught / tested, the other verdicts), then its survivors."""
+    lines = []
+    for module, tally, survivors in scores(prefixes, mutants, equivalents):
+        checked = sum(n for s, n in tally.items() if s not in ("not checked", "equivalent"))
+        pct = f"{100 * tally['caught'] / checked:5.1f} %" if checked else "   - "
+        rest = ", ".join(f"{n} {s}" for s, n in sorted(tally.items()) if s != "caught")
+        lines.append(f"{module:32} {pct}  {tally['caught']}/{checked} caught  ({rest or 'none other'})")
+        lines += [f"    survived: {name}" for name in survivors]
+    return lines
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--pending"]:
         print("\n".join(pending(argv[1:])))
         return 0
-    total = Counter()
-    for module, tally, survivors in scores(argv):
-        total.update(tally)
-        checked = sum(n for s, n in tally.items() if s not in ("not checked", "equivalent"))
-        pct = f"{100 * tally['caught'] / checked:5.1f} %" if checked else "   - "
-        rest = ", ".join(f"{n} {s}" for s, n in sorted(tally.items()) if s != "caught")
-        print(f"{module:32} {pct}  {tally['caught']}/{checked} caught  ({rest or 'none other'})")
-        for name in survivors:
-            print(f"    survived: {name}")
+    print("\n".join(report(argv)))
     return 0
 
 

@@ -17,7 +17,11 @@ writes one small JSON file per variant:
 - ``problem``: the starting values as display TeX, every number through `fmt`;
 - ``answers``: per trace key and element, the interval a correct answer must reach and
   the places it must carry (`backprop_core.check.targets`, the checker's own rule), and
-  the values each classic mistake gives (`backprop_core.mistakes`), mistakes by index.
+  the values each classic mistake gives (`backprop_core.mistakes`), mistakes by index:
+  a mistake in the form's stage where it is made and the next (`CARRY`), a pair only
+  where both of its mistakes change the value by their own formula, a wrong sign where
+  it is made; on the site's own example when it is the 2018 article's start, also the
+  wrong values that article printed (`PRINTED_2018`, from data/published-2018.toml).
 
 The page (`html`) holds one labelled input per element, grouped by the article's
 stages; docs/javascripts/practice.js reads a typed number's value and places and
@@ -34,6 +38,7 @@ import hashlib
 import html as _html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,7 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backprop_core import Example, check, load_example, mistakes, parse_example
+from backprop_core import Example, check, load_example, mistakes, parse_example, precision
 from backprop_core.stages import KEYS, shape_of, where
 
 import build  # scripts/: --random K's example table, shared with the seeds
@@ -57,14 +62,17 @@ __all__ = ["SEEDS", "STAGES", "Built", "Field", "Stage", "build_all", "fields", 
 SEEDS = 100
 #: A mistake's value is kept to this many places beyond those its answer needs (see
 #: `_pack`): for the size budget (≤ 1 MB for every variant).
-MISTAKE_EXTRA_PLACES = 2
+MISTAKE_EXTRA_PLACES = 1
 #: Where the variants go in the built site, relative to its root.
 SITE_FOLDER = "assets/practice"
 ROOT = Path(__file__).resolve().parent.parent
 #: Everything whose change can change a variant's numbers or TeX.
 SOURCES = (*sorted((ROOT / "backprop_core").glob("*.py")),
            ROOT / "scripts" / "practice.py", ROOT / "scripts" / "fmt.py",
-           ROOT / "scripts" / "build.py", ROOT / "scripts" / "article.py")
+           ROOT / "scripts" / "build.py", ROOT / "scripts" / "article.py",
+           ROOT / "scripts" / "published.py", ROOT / "data" / "published-2018.toml")
+#: The name the page's data gives a value the 2018 article printed (not a mistake id).
+PRINTED_2018 = "printed_2018"
 
 
 @dataclass(frozen=True)
@@ -234,10 +242,37 @@ def problem_tex(example: Example) -> list[str]:
             f"\\eta = {fmt.num(example.learning_rate, d)}"]
 
 
+def printed_2018(example: Example) -> dict[tuple[str, tuple[int, ...]], precision.Written]:
+    """The wrong values the 2018 article printed, by (trace key, index), as it printed
+    them, when `example` is that article's start (the site's default example); else
+    none. The page names such a value as the 2018 article's (its corrections page
+    says how each came about), where no catalogued mistake alone gives it."""
+    import published  # scripts/: the 2018 page's module
+
+    check_2018 = published.hand_calculation_2018()
+    start = check_2018.example
+    same = (example.learning_rate == start.learning_rate and example.network == start.network
+            and all(np.array_equal(getattr(example, a), getattr(start, a)) for a in ("x", "y"))
+            and all(np.array_equal(getattr(example.params, a), getattr(start.params, a))
+                    for a in ("W_ih", "b_h", "W_ho", "b_o")))
+    if not same:
+        return {}
+    out = {}
+    for row in check_2018.numeric:
+        texts = np.array(row.published.text, dtype=object)
+        key, _, rest = row.published.engine.partition("[")
+        prefix = tuple(int(i) for i in ("[" + rest).replace("]", " ").replace("[", " ").split())
+        for index in np.ndindex(texts.shape):
+            if not row.mask[index]:       # printed right
+                out[(key, prefix + index)] = precision.parse(str(texts[index]))
+    return out
+
+
 def variant(example: Example, seed: int | None) -> dict:
     """Everything the page needs for one example, JSON-ready (see the module docstring)."""
     targets = _targets(example)
     stages = fields(example)
+    printed = printed_2018(example) if seed is None else {}
     ids: list[str] = []
     answers = []
     for _, items in stages:
@@ -247,6 +282,12 @@ def variant(example: Example, seed: int | None) -> dict:
             places = int(places)
             found: dict[tuple, list[str]] = {}   # (interval, places) -> mistake ids
             for mid, (mlow, mhigh, mplaces) in targets[key]["mistakes"].items():
+                if "+" in mid and not _own_key_of_both(mid, key):
+                    continue  # a pair only where both make their own mistake (size budget)
+                if _section(key) > _section(mistakes.by_id(mid).stage) + CARRY:
+                    continue  # named in its own stage and the next (see CARRY)
+                if mid.startswith("wrong_sign[") and key != mistakes.by_id(mid).stage:
+                    continue  # carried on, a sign is every later key's own wrong sign
                 mlow, mhigh, mplaces = _at(mlow, idx), _at(mhigh, idx), int(_at(mplaces, idx))
                 if not (np.isfinite(mlow) and np.isfinite(mhigh)):
                     continue  # the mistake leaves float range here: nobody types that
@@ -259,6 +300,10 @@ def variant(example: Example, seed: int | None) -> dict:
                 if "+" in mid and any("+" not in i for i in same):
                     continue
                 same.append(mid)
+            if (key, idx) in printed:   # one point: the number as printed, its places
+                w = printed[(key, idx)]
+                if not (precision.matches(w, low, high) and w.places >= places):
+                    found.setdefault(json.dumps((w.value, w.places)), []).append(PRINTED_2018)
             wrong = []
             for packed, names in found.items():
                 interval, mplaces = json.loads(packed)
@@ -274,19 +319,48 @@ def variant(example: Example, seed: int | None) -> dict:
             "problem": problem_tex(example), "mistakes": ids, "answers": answers}
 
 
+#: How far the page names a mistake: in the form's stage where it is made and the one
+#: after (a loss formula's mistake at the loss and at the output layer's first values;
+#: a gradient's at the update). Further on its values are left out, for the size
+#: budget: the page says there that an earlier value was wrong (practice.js looks up
+#: its own earlier verdicts), and `check` follows every value through.
+CARRY = 1
+
+
+def _section(key: str) -> int:
+    """The index in STAGES of the form's stage a trace key belongs to (a key the form
+    does not ask for: the stage of the key it is computed with)."""
+    key = {"losses": "loss", "gradients.W_ho": "backward.dE_dW_ho",
+           "gradients.b_o": "backward.dE_db_o", "gradients.W_ih": "backward.dE_dW_ih",
+           "gradients.b_h": "backward.dE_db_h"}.get(key, key)
+    return next(i for i, st in enumerate(STAGES) if key in st.keys)
+
+
+def _own_key_of_both(pair: str, key: str) -> bool:
+    """Is `key` one whose own formula both mistakes of a pair change ("loss", the sum of
+    "losses", counting as its)? Elsewhere the page leaves a pair to `check`, which
+    names any pair: carried on through every later key, pairs would take the variants
+    over their size budget, and a value two mistakes back is rarely told apart."""
+    own = set.intersection(*(set(mistakes.by_id(i).keys) for i in pair.split("+")))
+    return key in own or (key == "loss" and "losses" in own)
+
+
 def _pack(low: float, high: float, places: int | None = None):
     """An interval as the page reads it: one number when low == high, else [low, high].
 
     The correct interval keeps every bit (the page must judge exactly as the checker).
     A mistake's value is only ever recognised, so it is rounded outward to `places`
-    decimals: 2 beyond those its answer needs, so the interval grows by at most 1/50
-    of the half unit and never loses the value it stands for (3 would take every
-    variant together to 0.98 MB, too close to the 1 MB budget).
+    decimals: 1 beyond those its answer needs, so the interval grows by at most 1/5
+    of the half unit and never loses the value it stands for (2 would take every
+    variant together over the 1 MB budget since issue 13's kinds of mistake: 0.99 MB
+    before the site's own file).
     """
     if places is not None:
         step = Decimal(1).scaleb(-places)
-        low = float(Decimal(low).quantize(step, rounding=ROUND_FLOOR))
-        high = float(Decimal(high).quantize(step, rounding=ROUND_CEILING))
+        # from the shortest repr: -0.82 is -0.8199999…, and its own binary expansion
+        # would round outward to -0.819, a whole step the checker does not allow
+        low = float(Decimal(repr(float(low))).quantize(step, rounding=ROUND_FLOOR))
+        high = float(Decimal(repr(float(high))).quantize(step, rounding=ROUND_CEILING))
     return low if low == high else [low, high]
 
 
@@ -492,7 +566,8 @@ def html(built: Built, page_url: str) -> str:
                      "</template>")
     known = {m.id: m for m in (*mistakes.for_example(built.example),
                                *mistakes.pairs(built.example))}
-    sentences = "".join(_sentence(known.get(i) or mistakes.by_id(i), up)
+    sentences = "".join(_printed_sentence(up) if i == PRINTED_2018 else
+                        _sentence(known.get(i) or mistakes.by_id(i), up)
                         for i in built.mistake_ids)
     # Blocks separated by blank lines: md_in_html parses the Markdown headings inside
     # (the table of contents lists them) and keeps every other block as HTML.
@@ -523,10 +598,38 @@ def html(built: Built, page_url: str) -> str:
         f"<div hidden>{templates}</div>" if templates else ""])
 
 
+#: What a "right working" link names, by the page it leads to.
+PAGE_NAMES = {"forward.md": "the forward pass", "derivatives.md": "the derivatives",
+              "output-layer.md": "the output layer", "hidden-layer.md": "the hidden layer",
+              "wrap-up.md": "the wrap-up", "hand-calculation-2018.md": "the 2018 page"}
+
+
 def _sentence(mistake, up: str) -> str:
-    return (f'<span data-mistake-id="{_html.escape(mistake.id)}">'
-            f"{_html.escape(mistake.sentence)} "
-            f'<a href="{up}{_html.escape(mistake.url)}">The right working</a>.</span>')
+    """A mistake's sentence as HTML, and where its right working is (data-mistake-url,
+    data-mistake-where): practice.js shows one link per place, however many mistakes."""
+    return (f'<span data-mistake-id="{_html.escape(mistake.id)}" '
+            f'data-mistake-url="{up}{_html.escape(mistake.url)}" '
+            f'data-mistake-where="{_html.escape(PAGE_NAMES[mistake.page])}">'
+            f"{notation(mistake.sentence)}</span>")
+
+
+def _printed_sentence(up: str) -> str:
+    return (f'<span data-mistake-id="{PRINTED_2018}" '
+            f'data-mistake-url="{up}hand-calculation-2018/#every-printed-value" '
+            f'data-mistake-where="{PAGE_NAMES["hand-calculation-2018.md"]}">'
+            "This is the value the 2018 article printed.</span>")
+
+
+#: A variable with a subscript in the catalogue's plain text: o_in, h_out,j, W_h1o1, x_1.
+_SUBSCRIPT = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z])_([A-Za-z0-9]+(?:,[A-Za-z0-9]+)?)")
+
+
+def notation(text: str) -> str:
+    """A catalogue sentence (plain text, for the terminal) as HTML in the article's
+    notation: o_in → <var>o</var><sub>in</sub>. The sentences are the catalogue's own
+    text, never an example file's; escaped first, so only these tags are markup."""
+    html = _SUBSCRIPT.sub(r"<var>\1</var><sub>\2</sub>", _html.escape(text, quote=False))
+    return html.replace("∂E/", "∂<var>E</var>/")   # as the boxes' labels write it
 
 
 if __name__ == "__main__":  # a worker of seed_variants: the variants of the seeds given

@@ -51,12 +51,16 @@ def work(ex, mistakes: tuple[str, ...] = (), given: dict | None = None,
     mm = 1.0 if "no_mean" in mk else float(m)
     out: dict[str, np.ndarray] = {}
 
+    def sign_of(leaf: str) -> float:
+        """−1 where the student writes this key with the wrong sign."""
+        return -1.0 if f"wrong_sign[{leaf}]" in mk else 1.0
+
     def r(v: float) -> float:
         return shown(v, decimals) if decimals and math.isfinite(v) and v != 0 else v
 
     def put(key: str, value: Any) -> list:
         arr = np.array(value, dtype=float)
-        if decimals:
+        if decimals and not key.startswith(IN_FULL):
             arr = np.vectorize(r, otypes=[float])(arr) if arr.ndim else np.array(r(float(arr)))
         if key in given:
             arr = np.array(given[key], dtype=float)
@@ -93,6 +97,8 @@ def work(ex, mistakes: tuple[str, ...] = (), given: dict | None = None,
                 o_out.append([v / sum(exps) for v in exps])
         else:
             o_out = [[_sigmoid(v) for v in row] for row in o_in]
+        if "swapped_outputs" in mk:   # two outputs, each in the other's box
+            o_out = [[row[1], row[0]] for row in o_out]
         o_out = save("forward.o_out", o_out)
         log = math.log10 if "log10_loss" in mk else math.log
         losses = []
@@ -115,11 +121,13 @@ def work(ex, mistakes: tuple[str, ...] = (), given: dict | None = None,
 
     # Layer 2
     if softmax:
-        dE_do_out = [[-1.0 / (mm * o_out[e][c]) if "target_one" in mk
-                      else (-y[e][c] / (mm * o_out[e][c]) if y[e][c] != 0 else 0.0)
+        dE_do_out = [[sign_of("dE_do_out") * (
+                      -1.0 / (mm * o_out[e][c]) if "target_one" in mk
+                      else (-y[e][c] / (mm * o_out[e][c]) if y[e][c] != 0 else 0.0))
                       for c in range(n_out)] for e in range(m)]
-        J = [[[o_out[e][c] * ((1.0 if c == k else 0.0) - o_out[e][k]) for k in range(n_out)]
-              for c in range(n_out)] for e in range(m)]
+        off = 1.0 if "jacobian_off_sign" in mk else -1.0   # the sign of o_c·o_k, c ≠ k
+        J = [[[o_out[e][c] * (1 - o_out[e][c]) if c == k else off * o_out[e][c] * o_out[e][k]
+               for k in range(n_out)] for c in range(n_out)] for e in range(m)]
     else:
         dE_do_out = [[(o_out[e][c] - y[e][c]) / mm for c in range(n_out)] for e in range(m)]
         J = [[[o_out[e][c] * (1 - o_out[e][c]) if c == k else 0.0 for k in range(n_out)]
@@ -127,17 +135,20 @@ def work(ex, mistakes: tuple[str, ...] = (), given: dict | None = None,
     dE_do_out = put("backward.dE_do_out", dE_do_out)
     J = put("backward.do_out_do_in", J)
     diagonal = "jacobian_diagonal" in mk or not softmax
-    d_o = put("backward.dE_do_in", [[
+    d_o = put("backward.dE_do_in", [[sign_of("dE_do_in") * (
         dE_do_out[e][k] * J[e][k][k] if diagonal
-        else sum(dE_do_out[e][c] * J[e][c][k] for c in range(n_out))
+        else sum(dE_do_out[e][c] * J[e][c][k] for c in range(n_out)))
         for k in range(n_out)] for e in range(m)])
-    g_Wo = put("backward.dE_dW_ho", [[sum(h_out[e][j] * d_o[e][k] for e in range(m))
+    jh = (lambda j: n_h - 1 - j) if "other_hidden" in mk else (lambda j: j)
+    g_Wo = put("backward.dE_dW_ho", [[sign_of("dE_dW_ho") *
+                                      sum(h_out[e][jh(j)] * d_o[e][k] for e in range(m))
                                       for k in range(n_out)] for j in range(n_h)])
     g_Wo = put("gradients.W_ho", g_Wo)
     g_bo = put("backward.dE_db_o", [sum(d_o[e][k] for e in range(m)) for k in range(n_out)])
     g_bo = put("gradients.b_o", g_bo)
-    new_Wo = put("updated.W_ho", [[W_ho[j][k] + sign * eta * g_Wo[j][k] for k in range(n_out)]
-                                  for j in range(n_h)])
+    move_W = 0.0 if "weights_frozen" in mk else 1.0
+    new_Wo = put("updated.W_ho", [[W_ho[j][k] + move_W * sign * eta * g_Wo[j][k]
+                                   for k in range(n_out)] for j in range(n_h)])
     new_bo = put("updated.b_o", [b_o[k] + sign * eta * g_bo[k] if update_b else b_o[k]
                                  for k in range(n_out)])
 
@@ -151,31 +162,48 @@ def work(ex, mistakes: tuple[str, ...] = (), given: dict | None = None,
             return list(range(n_out))
         return [j] if only == "own" else [int(only) - 1]
 
-    d_hout = put("backward.dE_dh_out", [[sum(d_o[e][k] * W_back[j][k] for k in through(j))
+    if "backprop_untransposed" in mk:   # W_ho[k][j] where W_ho[j][k] belongs
+        W_back = [[W_back[k][j] for k in range(n_out)] for j in range(n_h)]
+    d_hout = put("backward.dE_dh_out", [[sign_of("dE_dh_out") *
+                                         sum(d_o[e][k] * W_back[j][k] for k in through(j))
                                          for j in range(n_h)] for e in range(m)])
     if act == "sigmoid":
         z = h_in if "sigmoid_prime_of_input" in mk else h_out
-        slope = [[z[e][j] * (1 - z[e][j]) for j in range(n_h)] for e in range(m)]
+        slope = [[(z[e][j] if "sigmoid_prime_h_only" in mk else
+                   1 - z[e][j] if "sigmoid_prime_one_minus_only" in mk else
+                   z[e][j] * (1 - z[e][j])) for j in range(n_h)] for e in range(m)]
     elif act == "tanh":
         slope = [[1 - h_out[e][j] ** 2 for j in range(n_h)] for e in range(m)]
     else:
         slope = [[1.0 if h_in[e][j] > 0 else 0.0 for j in range(n_h)] for e in range(m)]
     slope = put("backward.dh_out_dh_in", slope)
-    d_h = put("backward.dE_dh_in", [[d_hout[e][j] * slope[e][j] for j in range(n_h)]
-                                    for e in range(m)])
-    g_Wi = put("backward.dE_dW_ih", [[sum(x[e][a] * d_h[e][j] for e in range(m))
+    no_slope = "no_activation_slope" in mk
+    d_h = put("backward.dE_dh_in", [[sign_of("dE_dh_in") * d_hout[e][j] *
+                                     (1.0 if no_slope else slope[e][j])
+                                     for j in range(n_h)] for e in range(m)])
+    xa = (lambda a: n_in - 1 - a) if "other_input" in mk else (lambda a: a)
+    g_Wi = put("backward.dE_dW_ih", [[sign_of("dE_dW_ih") *
+                                      sum(x[e][xa(a)] * d_h[e][j] for e in range(m))
                                       for j in range(n_h)] for a in range(n_in)])
     g_Wi = put("gradients.W_ih", g_Wi)
     g_bh = put("backward.dE_db_h", [sum(d_h[e][j] for e in range(m)) for j in range(n_h)])
     g_bh = put("gradients.b_h", g_bh)
-    new_Wi = put("updated.W_ih", [[W_ih[a][j] + sign * eta * g_Wi[a][j] for j in range(n_h)]
-                                  for a in range(n_in)])
+    new_Wi = put("updated.W_ih", [[W_ih[a][j] + move_W * sign * eta * g_Wi[a][j]
+                                   for j in range(n_h)] for a in range(n_in)])
     new_bh = put("updated.b_h", [b_h[j] + sign * eta * g_bh[j] if update_b else b_h[j]
                                  for j in range(n_h)])
 
+    if "loss_before_update" in mk:
+        new_Wi, new_bh, new_Wo, new_bo = W_ih, b_h, W_ho, b_o
     loss_after, *_ = forward_pass(new_Wi, new_bh, new_Wo, new_bo, keep=False)
     put("loss_after", loss_after)
     return out
+
+
+#: Keys a student who rounds as the page shows writes in full all the same: the update
+#: of a weight can be smaller than the display's half unit (0.7 − 0.02 · 0.0025), and
+#: the page asks for the places that show it.
+IN_FULL = "updated."
 
 
 def written(value: float, decimals: int | None) -> str:
@@ -198,7 +226,8 @@ def answers(values: dict[str, np.ndarray], keys=None, decimals: int | None = Non
     out: dict[str, Any] = {}
     for key in keys if keys is not None else values:
         arr = np.asarray(values[key], dtype=float)
-        text = np.vectorize(lambda v: written(v, decimals), otypes=[object])(arr)
+        d = None if key.startswith(IN_FULL) else decimals
+        text = np.vectorize(lambda v: written(v, d), otypes=[object])(arr)
         value = text.tolist() if arr.ndim else str(text.item() if hasattr(text, "item") else text)
         section, _, name = key.rpartition(".")
         (out.setdefault(section, {}) if section else out)[name] = value

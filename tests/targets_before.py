@@ -14,7 +14,8 @@ from typing import Mapping
 
 import numpy as np
 
-from backprop_core.check import Interval, Target, _hull, _needed, _parts, engine_values
+from backprop_core.check import (Interval, Target, _hull, _needed, _parts, engine_values,
+                                 moved_places)
 from backprop_core.example import Example
 from backprop_core.mistakes import for_example, pairs
 from backprop_core.precision import shown, small_threshold
@@ -53,7 +54,7 @@ def run(example: Example, habits: Habits = CORRECT,
     with np.errstate(all="ignore"):
         for stage in STAGES:
             found = tuple(np.asarray(f(v, example, habits, r), dtype=float)
-                          for f in stage.formulas(habits))
+                          for f in stage.working(habits))
             if bool(answers and any(k in answers for k in stage.prefer)) != \
                     (stage.key in other):
                 found = found[::-1]
@@ -110,8 +111,13 @@ def targets(example: Example) -> dict[str, Target]:
                 continue
             found[m.id] = _interval([*plain.computed[key], *rnd(key)],
                                     plain.values[key], d)
+            found[m.id] = Interval(found[m.id].low, found[m.id].high, moved_places(
+                key, example, found[m.id].low, found[m.id].high, found[m.id].places))
         page, anchor = where(key, example)
-        out[key] = Target(key, exact[key], _interval([exact[key], *rounded(key)],
-                                                     exact[key], d),
-                          found, st.group, page, anchor)
+        correct = _interval([exact[key], *rounded(key)], exact[key], d)
+        # issue 13: an update needs the places that tell it from no update (not a speed-up)
+        correct = Interval(correct.low, correct.high,
+                           moved_places(key, example, correct.low, correct.high,
+                                        correct.places))
+        out[key] = Target(key, exact[key], correct, found, st.group, page, anchor)
     return out

@@ -2,7 +2,7 @@
 
 Logits of ±1000 (o_in chosen exactly) and hidden inputs of ±1000: the outputs, loss,
 every gradient, the updated parameters and the loss after the update are all finite,
-with no floating-point overflow or invalid operation along the way, and a confidently
+with no floating-point overflow, invalid operation or division warning along the way, and a confidently
 wrong softmax prediction costs its true ≈ 2000, not inf.
 """
 
@@ -29,7 +29,10 @@ def logits_step(hidden: str, output: str, logits, y, lr=0.5):
     n_out = len(logits)
     params = Params(W_ih=np.array([[0.3, -0.2]]), b_h=np.array([0.1, 0.2]),
                     W_ho=np.zeros((2, n_out)), b_o=np.array(logits, dtype=float))
-    with np.errstate(over="raise", invalid="raise"):
+    # divide too: a softmax output that underflows to 0 where y is not 0 has
+    # ∂E/∂o_out = −y/(m·0) = −inf by design, computed without a division warning (a
+    # warning would reach the user's terminal from the CLI and the build).
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
         return step(Network(hidden, output), params, np.array([[0.5]]), np.array([y]), lr)
 
 
@@ -53,6 +56,8 @@ def test_confidently_wrong_softmax_costs_2000_not_inf():
     assert s.loss == pytest.approx(2000.0, rel=1e-12)
     np.testing.assert_array_equal(s.forward.o_out, [[1.0, 0.0]])
     np.testing.assert_allclose(s.backward.dE_do_in, [[1.0, -1.0]], rtol=0, atol=1e-300)
+    # −y/(m·o_out): 0 where y = 0, −1/0 = −inf where the underflowed output was the target
+    np.testing.assert_array_equal(s.backward.dE_do_out, [[0.0, -np.inf]])
     # confidently right costs (almost) nothing
     right = logits_step("sigmoid", "softmax_cross_entropy", [1000.0, -1000.0], [1, 0])
     assert 0.0 <= right.loss < 1e-300

@@ -47,7 +47,12 @@ def assert_values_match_the_hand_calculation(ex, m) -> None:
         assert got is None
         return
     expected = changed_by_hand(ex, tuple(m.id.split("+")))
-    assert set(got) == set(expected), (m.id, set(got) ^ set(expected))
+    # A key the catalogue counts as changed by float noise only (two swapped softmax
+    # outputs give the same Jacobian, o_2(1 − o_2) = o_1(1 − o_1)) is the right value.
+    right = work(ex)
+    noise = {k for k in set(got) - set(expected)
+             if np.allclose(got[k], right[k], rtol=1e-13, atol=1e-15)}
+    assert set(got) - noise == set(expected), (m.id, (set(got) - noise) ^ set(expected))
     for key, value in expected.items():
         np.testing.assert_allclose(got[key], value, rtol=1e-10, atol=1e-12,
                                    err_msg=f"{m.id}: {key}")

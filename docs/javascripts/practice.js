@@ -59,8 +59,26 @@
     }
     // As the checker: single mistakes first, pairs ("a+b") only when none fits.
     const found = singles.length ? singles : wrong.filter((m) => isPair(m) && fits(m));
-    return { verdict: "wrong", mistakes: named(found), short: 0 };
+    return { verdict: "wrong", mistakes: named(found), short: 0,
+      together: !singles.length && found.length > 0 };
   }
+
+  // --- what the verdict says -----------------------------------------------------------
+
+  // More alternatives than this, and the value tells nothing about which was made.
+  const MOST_ALTERNATIVES = 4;
+
+  // The words before the mistakes' sentences: one mistake, two made together, or
+  // alternatives (several mistakes each give this value on their own).
+  function lead(ids, together) {
+    if (ids.length === 1 && ids[0] === PRINTED) return "\u2717 Not correct.";
+    if (ids.length === 1) return "\u2717 Not correct. This is what a classic mistake gives:";
+    if (together) return "\u2717 Not correct. This is what two classic mistakes made together give:";
+    return "\u2717 Not correct. Any one of these gives this value:";
+  }
+
+  // The data's name for a value the 2018 article printed (scripts/practice.py).
+  const PRINTED = "printed_2018";
 
   // --- the page ------------------------------------------------------------------------
 
@@ -90,7 +108,16 @@
       return k >= 1 && k <= seeds ? k : NaN;
     }
 
-    function say(field, verdict, mistakes, short) {
+    // An earlier box (in the form's order) whose answer is wrong, or null.
+    function earlierWrong(field) {
+      for (const other of form.querySelectorAll(".practice-field")) {
+        if (other === field) return null;
+        if (other.dataset.verdict === "wrong") return other;
+      }
+      return null;
+    }
+
+    function say(field, verdict, mistakes, short, together) {
       const input = field.querySelector("input");
       const out = field.querySelector(".practice-say");
       field.dataset.verdict = verdict;
@@ -99,15 +126,62 @@
       else input.removeAttribute("aria-invalid");
       out.replaceChildren();
       if (!verdict) return "";
-      let text;
-      if (verdict === "correct") text = "\u2713 Correct.";
-      else if (short) text = `\u2717 Not enough decimal places: write at least ${short}.`;
-      else if (mistakes.length) text = "\u2717 Not correct. This is what a classic mistake gives:";
-      else text = "\u2717 Not correct.";
-      out.append(text);
-      for (const id of mistakes) {
-        const sentence = sentences.querySelector(`[data-mistake-id="${CSS.escape(id)}"]`);
-        if (sentence) out.append(" ", sentence.cloneNode(true));
+      const found = mistakes.map((id) => sentences.querySelector(
+        `[data-mistake-id="${CSS.escape(id)}"]`)).filter(Boolean);
+      if (verdict === "correct") out.append("\u2713 Correct.");
+      else if (short) out.append(`\u2717 Not enough decimal places: write at least ${short}.`);
+      else if (found.length > MOST_ALTERNATIVES) {
+        out.append(`\u2717 Not correct. ${found.length} of the classic mistakes each give ` +
+          "this value, too many to tell which one was made.");
+      } else if (found.length) {
+        out.append(lead(mistakes, together));
+        if (found.length === 1) out.append(" ", found[0].cloneNode(true));
+        else {
+          // A list, as spans with list roles: the verdict is a <p>, which holds no <ul>.
+          const list = document.createElement("span");
+          list.className = "practice-alternatives";
+          list.setAttribute("role", "list");
+          for (const sentence of found) {
+            const item = document.createElement("span");
+            item.setAttribute("role", "listitem");
+            item.append(" ", sentence.cloneNode(true));  // " ": the live region's words
+            list.append(item);
+          }
+          out.append(list);
+        }
+        // The right working once: one link per page the mistakes lead to.
+        const places = new Map(found.map((s) => [s.dataset.mistakeUrl, s.dataset.mistakeWhere]));
+        const links = [...places].map(([url, where]) => {
+          const a = document.createElement("a");
+          a.href = url;
+          a.textContent = places.size === 1 && !mistakes.includes(PRINTED)
+            ? "The right working" : where;
+          return a;
+        });
+        const para = document.createElement("span");
+        para.className = "practice-working-link";
+        if (links.length === 1 && mistakes.includes(PRINTED)) {
+          para.append(" How it came about: ", links[0], ".");
+        }
+        else if (links.length === 1) para.append(" ", links[0], ".");
+        else {
+          para.append(" The right working: ");
+          links.forEach((a, i) => para.append(...(i ? [", ", a] : [a])));
+          para.append(".");
+        }
+        out.append(para);
+      } else {
+        out.append("\u2717 Not correct.");
+        // A carried error: the page cannot follow a wrong earlier value through (that
+        // would be computing), but it can say there is one.
+        const before = earlierWrong(field);
+        if (before) {
+          const name = document.createElement("span");
+          name.append(...[...before.querySelector("label").childNodes].map((n) => n.cloneNode(true)));
+          out.append(" Your ", name, " above is not correct either; this page judges " +
+            "each value from the right earlier ones, so this one may only follow from " +
+            "it. The check command (below) gives credit for that.");
+        }
       }
       return out.textContent;
     }
@@ -134,7 +208,7 @@
       const entry = data.answers[boxes().indexOf(input)];
       if (!entry) return;
       const r = judge(entry, data.mistakes || seedMistakes, written);
-      live.textContent = `${name}: ${say(field, r.verdict, r.mistakes, r.short)}`;
+      live.textContent = `${name}: ${say(field, r.verdict, r.mistakes, r.short, r.together)}`;
       exportAnswers();
     }
 
