@@ -290,11 +290,17 @@ class Tex:
             self._plan.at_least(v, extra)
         return self._plan.extra(v)
 
+    def _fixed(self, v: float) -> bool:
+        """Is `v` written in fixed decimals on this page even when small (it stands in
+        a matrix of fixed decimals somewhere on the page)?"""
+        return self._plan is not None and fmt.key(v) in self._plan.fixed
+
     def n(self, v: float, extra: int = 0) -> str:
-        return fmt.num(v, self.d, self._extra(v, extra))
+        return fmt.num(v, self.d, self._extra(v, extra), fixed=self._fixed(v))
 
     def sn(self, v: float, extra: int = 0) -> str:
-        return fmt.signed(v, self.d, self._extra(v, extra))
+        text = self.n(v, extra)
+        return f"({text})" if text.startswith("-") else text
 
     def vec(self, v, extra: int = 0) -> str:
         return self.mat(np.asarray(v, dtype=float).ravel(), extra)
@@ -302,7 +308,11 @@ class Tex:
     def mat(self, a, extra: int = 0) -> str:
         a = np.asarray(a, dtype=float)
         a = a if a.ndim == 2 else a[None, :]
-        return fmt.mat(a, self.d, lambda v: self._extra(v, extra))
+        more = lambda v: self._extra(v, extra)  # noqa: E731
+        if self._plan is not None and self._recording and \
+                fmt.mixed([[fmt.num(v, self.d, more(v)) for v in row] for row in a]):
+            self._plan.fixed.update(fmt.key(v) for v in a.ravel())
+        return fmt.mat(a, self.d, more, fixed=self._fixed)
 
     def fit(self, formula, inputs, results) -> int:
         """Extra digits this line's given inputs need to be calculator-true (its

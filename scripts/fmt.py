@@ -47,14 +47,17 @@ MOST_PLANNED = 8
 MOST_EXTRA = 6
 
 
-def num(value: float, decimals: int, extra: int = 0, scientific: bool = False) -> str:
+def num(value: float, decimals: int, extra: int = 0, scientific: bool = False,
+        fixed: bool = False) -> str:
     """One number as LaTeX: fixed decimals, or significant digits when too small.
 
     `extra` adds that many digits (fixed places, or mantissa digits) for a line whose
     inputs need them; a value exact at fewer digits keeps its short form regardless
     (``0.7``, ``8 \\times 10^{-4}``). `scientific` writes a fixed-decimal or short value
     with a power of ten too (for a matrix whose other entries need one), with the same
-    significant digits it would have. Halfway cases round away from zero
+    significant digits it would have; `fixed` writes a small value in fixed decimals
+    with the same significant digits (``0.0008``, ``0.0001013``: for a matrix whose other
+    entries are fixed decimals). Halfway cases round away from zero
     (`precision.rounded`).
     """
     v = float(value)
@@ -79,7 +82,10 @@ def num(value: float, decimals: int, extra: int = 0, scientific: bool = False) -
         return _times(written.scaleb(-written.adjusted()), written.adjusted())
     exponent = rounded_sig(v, decimals)[1]
     digits = places + exponent + (0 if short is not None else extra)
-    return _times(*rounded_sig(v, digits + 1))
+    mantissa, exponent = rounded_sig(v, digits + 1)
+    if fixed:  # the same digits without the power of ten
+        return format(mantissa.scaleb(exponent), "f")
+    return _times(mantissa, exponent)
 
 
 def _times(mantissa, exponent: int) -> str:
@@ -110,22 +116,30 @@ def vec(values: Iterable[float], decimals: int, extra: int = 0) -> str:
 
 
 def mat(rows: Sequence[Iterable[float]], decimals: int,
-        extra: int | Callable[[float], int] = 0) -> str:
+        extra: int | Callable[[float], int] = 0,
+        fixed: Callable[[float], bool] = lambda v: False) -> str:
     r"""A matrix as ``\begin{bmatrix} … \end{bmatrix}``; rows are the first index.
 
     `extra`: extra digits for every entry, or a function giving each entry's own (a
     page's `Plan.extra`). If some entries would be written with a power of ten and
-    others with fixed decimals, every non-zero entry gets a power of ten, so the matrix
-    never mixes the two.
+    others with fixed decimals (`mixed`), the small ones are written in fixed decimals
+    with their own significant digits (``0.0008``, ``0.0001096``), so the matrix never
+    mixes the two and every entry keeps the digits it has elsewhere. `fixed` names
+    values to write in fixed decimals whatever the matrix (a page's choice, `Plan`).
     """
     rows = [list(row) for row in rows]
     more = extra if callable(extra) else (lambda v: extra)
-    texts = [[num(v, decimals, more(v)) for v in row] for row in rows]
-    flat = [t for row in texts for t in row if t != "0"]
-    if any("times" in t for t in flat) and not all("times" in t for t in flat):
-        texts = [[num(v, decimals, more(v), scientific=True) for v in row] for row in rows]
+    texts = [[num(v, decimals, more(v), fixed=fixed(v)) for v in row] for row in rows]
+    if mixed(texts):
+        texts = [[num(v, decimals, more(v), fixed=True) for v in row] for row in rows]
     body = r" \\ ".join(" & ".join(row) for row in texts)
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+
+def mixed(texts: Sequence[Sequence[str]]) -> bool:
+    """Would these entries of one matrix mix powers of ten and fixed decimals?"""
+    flat = [t for row in texts for t in row if t != "0"]
+    return any("times" in t for t in flat) and not all("times" in t for t in flat)
 
 
 def sig(value: float, digits: int = 3) -> str:
@@ -243,8 +257,11 @@ class Plan:
     - such a value is written with the same digits wherever the page shows it: as an
       input, as a result, in a matrix (whose entries each keep their own) or in prose.
 
-    A given value keeps the page's precision, and a line that needs more of it writes
-    it with more digits on that line only (`local`), as before this plan. A line that
+    A given value that a line of the page computes (the forward page's h_out, o_out)
+    keeps the page's precision, and a line that needs more of it writes it with more
+    digits on that line only (`local`): giving it more digits everywhere would ask the
+    same of the line that computes it, and so on up the forward pass. A given value no
+    line of the page computes is planned like the rest. A line that
     misses even so gets one more digit on each of its planned inputs, and the lines are
     checked again until none changes (digits only grow, never past MOST_PLANNED: this
     ends). A value exact at its digits never takes extra ones.
@@ -255,12 +272,22 @@ class Plan:
         self.given = {key(v) for v in given}
         self.lines: list[tuple[Callable[..., object], list, object]] = []
         self.digits: dict[float, int] = {}
+        self.fixed: set[float] = set()  # small values shown in a matrix of fixed decimals
 
     def planned(self, value: float) -> bool:
         return key(value) not in self.given and not self._exact(value)
 
     def extra(self, value: float) -> int:
-        return self.digits.get(key(value), 0)
+        return self.digits.get(key(value), self._floor(value))
+
+    def _floor(self, value: float) -> int:
+        """A planned value's digits start at `decimals` significant figures: 0.0574
+        is written 0.05740, not 0.0574 beside a 0.0044935 (values too small for the
+        fixed places have them already)."""
+        v = abs(float(value))
+        if not self.planned(value) or v >= 1 or v < small_threshold(self.decimals):
+            return 0
+        return max(0, -math.floor(math.log10(v)) - 1)
 
     def line(self, formula: Callable[..., object], inputs: Sequence[object],
              results: object) -> None:
@@ -294,6 +321,11 @@ class Plan:
         return None
 
     def solve(self) -> "Plan":
+        # a given value that no line of this page computes is written like the rest:
+        # one text (the derivatives page takes o_out from the forward page)
+        computed = {key(v) for _, _, results in self.lines
+                    for v in np.ravel(np.asarray(results, dtype=float))}
+        self.given &= computed
         while True:
             changed = False
             for formula, inputs, results in self.lines:

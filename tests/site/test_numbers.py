@@ -191,12 +191,19 @@ def test_every_decimal_on_the_page_is_an_engine_value(sites, name, page):
 def test_small_values_keep_significant_digits(sites, name, page):
     """No 0.0000, and no value below 10^-(d-1) rounded to d decimals (one digit left).
 
-    A short exact value such as 0.001 is fine: its few digits are all there is.
+    A short exact value such as 0.001 is fine: its few digits are all there is. A small
+    value in fixed decimals (in a matrix of fixed decimals) keeps d significant digits:
+    0.0001096, never 0.0001.
     """
     d = decimals_of(sites, name)
+
+    def significant(text: str) -> int:
+        return len(text.lstrip("-").replace(".", "").lstrip("0"))
+
     bad = [t.text for t in math_tokens(sites.page(name, page)) if t.is_decimal and
            (t.value == 0 or (not t.scientific and t.decimals >= d
-                             and abs(t.value) < 10.0 ** (-(d - 1))))]
+                             and abs(t.value) < 10.0 ** (-(d - 1))
+                             and significant(t.text) < d))]
     assert not bad, f"{name}/{page}: misleadingly rounded small values {bad[:10]}"
 
 
