@@ -59,7 +59,8 @@
     }
     // As the checker: single mistakes first, pairs ("a+b") only when none fits.
     const found = singles.length ? singles : wrong.filter((m) => isPair(m) && fits(m));
-    return { verdict: "wrong", mistakes: named(found), short: 0 };
+    return { verdict: "wrong", mistakes: named(found), short: 0,
+             together: !singles.length && found.length > 0 };
   }
 
   // --- the page ------------------------------------------------------------------------
@@ -90,7 +91,7 @@
       return k >= 1 && k <= seeds ? k : NaN;
     }
 
-    function say(field, verdict, mistakes, short) {
+    function say(field, verdict, mistakes, short, together) {
       const input = field.querySelector("input");
       const out = field.querySelector(".practice-say");
       field.dataset.verdict = verdict;
@@ -102,6 +103,7 @@
       let text;
       if (verdict === "correct") text = "\u2713 Correct.";
       else if (short) text = `\u2717 Not enough decimal places: write at least ${short}.`;
+      else if (together) text = "\u2717 Not correct. This is what two classic mistakes made together give:";
       else if (mistakes.length) text = "\u2717 Not correct. This is what a classic mistake gives:";
       else text = "\u2717 Not correct.";
       out.append(text);
@@ -134,7 +136,7 @@
       const entry = data.answers[boxes().indexOf(input)];
       if (!entry) return;
       const r = judge(entry, data.mistakes || seedMistakes, written);
-      live.textContent = `${name}: ${say(field, r.verdict, r.mistakes, r.short)}`;
+      live.textContent = `${name}: ${say(field, r.verdict, r.mistakes, r.short, r.together)}`;
       exportAnswers();
     }
 
