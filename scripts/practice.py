@@ -268,9 +268,9 @@ def post_2018(example: Example) -> tuple[mistakes.Mistake, dict] | None:
     places = example.decimals  # the places the page shows, as for every loss answer
     forward = mistakes.Mistake(
         POST_FORWARD, "forward.o_out",
-        f"Your o_out is the 2018 post's, {', '.join(o_out)}: its layer 2 used other "
-        "weights than W_ho and b_o (no classic mistake gives its second score), so every "
-        "value after it is off as well.",
+        f"The 2018 post's forward pass: its o_out, {' and '.join(o_out)}, came from a "
+        "layer 2 with other weights than W_ho and b_o (no classic mistake gives its "
+        "second score), so every value after it is off as well.",
         "hand-calculation-2018.md", "the-forward-pass-seems-to-have-used-another-matrix",
         ("forward.o_out",), lambda h: h, lambda ex: True)
     pair = f"{POST_FORWARD}+{loss.id}"

@@ -103,7 +103,7 @@
       let text;
       if (verdict === "correct") text = "\u2713 Correct.";
       else if (short) text = `\u2717 Not enough decimal places: write at least ${short}.`;
-      else if (together) text = "\u2717 Not correct. This is what two classic mistakes made together give:";
+      else if (together) text = "\u2717 Not correct. This is what two mistakes made together give:";
       else if (mistakes.length) text = "\u2717 Not correct. This is what a classic mistake gives:";
       else text = "\u2717 Not correct.";
       out.append(text);

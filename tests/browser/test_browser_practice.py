@@ -227,7 +227,7 @@ def test_the_2018_posts_loss_names_both_of_its_mistakes(open_tab, base_url, site
         assert seen["verdict"] == "wrong", (typed, seen)
         assert set(seen["mistake"].split()) == {"post_2018_forward", "binary_log10_loss"}, \
             (typed, seen)
-        assert "two classic mistakes made together" in seen["said"], seen
+        assert "two mistakes made together" in seen["said"], seen
         assert "2018 post" in seen["said"] and "base-10" in seen["said"], seen
     for typed in ("0.4703", "0.4706", "0.470"):   # the interval's edges; too few places
         seen = answer(tab.page, "loss", typed)
