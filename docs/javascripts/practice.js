@@ -104,6 +104,7 @@
       if (verdict === "correct") text = "\u2713 Correct.";
       else if (short) text = `\u2717 Not enough decimal places: write at least ${short}.`;
       else if (together) text = "\u2717 Not correct. This is what two mistakes made together give:";
+      else if (mistakes.length > 1) text = "\u2717 Not correct. Each of these classic mistakes gives this value (any one of them may be yours):";
       else if (mistakes.length) text = "\u2717 Not correct. This is what a classic mistake gives:";
       else text = "\u2717 Not correct.";
       out.append(text);
