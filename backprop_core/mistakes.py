@@ -17,10 +17,8 @@ index), and `one_path[own]`: each hidden unit through the output of its own numb
 most outputs the site builds pages for); `by_id` and `for_example` make any other.
 
 Two mistakes together: `pair(a, b)` applies both habits (`pairs(example)` lists every
-pair that can be made on an example); its id is `"a+b"`. The 2018 post's loss formula is
-one entry, `binary_log10_loss` (the same as `log10_loss+binary_ce`), so that the post's
-printed loss, which also carries its forward pass, is a pair:
-`reused_layer1+binary_log10_loss`.
+pair that can be made on an example); its id is `"a+b"`. The 2018 loss needs
+`log10_loss+binary_ce`.
 
 Not here: which answer a mistake explains (`check.py`).
 """
@@ -151,13 +149,6 @@ def binary_ce(h: Habits) -> Habits:
     return replace(h, loss_terms="binary")
 
 
-def binary_log10_loss(h: Habits) -> Habits:
-    """Binary cross-entropy with base-10 logarithms, −Σ[y log₁₀ p + (1 − y) log₁₀(1 − p)]:
-    one formula (the 2018 original's loss), so that a mistake made before the loss
-    pairs with it (the post's printed 0.4704 is its forward pass and this loss)."""
-    return binary_ce(log10_loss(h))
-
-
 def target_one(h: Habits) -> Habits:
     """∂E/∂o_out = −1/o_out for every output, as if every target were 1 (the 2018
     original's second output)."""
@@ -283,12 +274,6 @@ CATALOGUE: tuple[Mistake, ...] = (
            "You used the two-class (binary) cross-entropy, −Σ[y ln o + (1 − y) ln(1 − o)], "
            "on a softmax output; its loss is −Σ y ln o_out, the true class's term only.",
            binary_ce, _softmax, keys=("losses", "loss_after")),
-    _entry("binary_log10_loss", "losses",
-           "You used the two-class (binary) cross-entropy with base-10 logarithms, "
-           "−Σ[y log₁₀ o + (1 − y) log₁₀(1 − o)], as the 2018 post did; a softmax "
-           "output's loss is −Σ y ln o_out, the true class's term only, with the natural "
-           "logarithm.",
-           binary_log10_loss, _softmax, keys=("losses", "loss_after")),
     _entry("no_mean", "loss",
            "You added up the examples' losses and gradients instead of averaging them: "
            "E has a 1/m in front, and so does every gradient.",

@@ -64,12 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Everything whose change can change a variant's numbers or TeX.
 SOURCES = (*sorted((ROOT / "backprop_core").glob("*.py")),
            ROOT / "scripts" / "practice.py", ROOT / "scripts" / "fmt.py",
-           ROOT / "scripts" / "build.py", ROOT / "scripts" / "article.py",
-           ROOT / "scripts" / "published.py", ROOT / "data" / "published-2018.toml")
-
-#: The 2018 post's own forward pass, as a mistake a practice answer can name (its o_out
-#: comes from a layer 2 no catalogued mistake reproduces; see `post_2018`).
-POST_FORWARD = "post_2018_forward"
+           ROOT / "scripts" / "build.py", ROOT / "scripts" / "article.py")
 
 
 @dataclass(frozen=True)
@@ -239,54 +234,9 @@ def problem_tex(example: Example) -> list[str]:
             f"\\eta = {fmt.num(example.learning_rate, d)}"]
 
 
-def post_2018(example: Example) -> tuple[mistakes.Mistake, dict] | None:
-    """On the 2018 post's own example, its printed loss as two mistakes made together:
-    its forward pass (the o_out it printed) and its loss formula, the binary
-    cross-entropy with base-10 logarithms (`binary_log10_loss`). Returns the forward
-    pass as a sentence-only mistake and {key: {pair id: (low, high, places)}}, the
-    interval from the exact and the carried-rounded working from its printed o_out
-    (`check.reproduce`); None on any other example.
-
-    Only the post's own combination, not every pair of an uncatalogued forward pass
-    with a loss formula: the interval of one more value at the loss, and only on the
-    one example whose numbers the post used.
-    """
-    published = __import__("published")
-    _, values, _, raw = published.load_published(published.DATA_2018)
-    start = raw["start"]
-    ours = {"x": example.x, "y": example.y, "learning_rate": example.learning_rate,
-            **{k: getattr(example.params, k) for k in ("W_ih", "b_h", "W_ho", "b_o")}}
-    if example.network.output != "softmax_cross_entropy" or any(
-            np.shape(ours[k]) != np.shape(start[k]) or not np.array_equal(ours[k], start[k])
-            for k in ("x", "y", "learning_rate", "W_ih", "b_h", "W_ho", "b_o")):
-        return None
-    o_out = next(v for v in values if v.key == "o_out").text
-    loss = mistakes.by_id("binary_log10_loss")
-    walk = check.reproduce(example, {"forward": {"o_out": [list(o_out)]}},
-                           ("binary_log10_loss",))
-    exact, carried = float(walk.exact["loss"]), float(walk.rounded["loss"])
-    places = example.decimals  # the places the page shows, as for every loss answer
-    forward = mistakes.Mistake(
-        POST_FORWARD, "forward.o_out",
-        f"The 2018 post's forward pass: its o_out, {' and '.join(o_out)}, came from a "
-        "layer 2 with other weights than W_ho and b_o (no classic mistake gives its "
-        "second score), so every value after it is off as well.",
-        "hand-calculation-2018.md", "the-forward-pass-seems-to-have-used-another-matrix",
-        ("forward.o_out",), lambda h: h, lambda ex: True)
-    pair = f"{POST_FORWARD}+{loss.id}"
-    return forward, {"loss": {pair: (min(exact, carried), max(exact, carried), places)},
-                     "losses": {pair: (min(exact, carried), max(exact, carried), places)}}
-
-
 def variant(example: Example, seed: int | None) -> dict:
     """Everything the page needs for one example, JSON-ready (see the module docstring)."""
     targets = _targets(example)
-    post = post_2018(example) if seed is None else None
-    for key, extra in (post[1] if post else {}).items():
-        if key in targets:
-            shape = np.shape(targets[key]["low"])
-            targets[key]["mistakes"].update(
-                {mid: tuple(np.full(shape, v) for v in iv) for mid, iv in extra.items()})
     stages = fields(example)
     ids: list[str] = []
     answers = []
@@ -540,9 +490,8 @@ def html(built: Built, page_url: str) -> str:
         templates = (f'<template data-practice-layout="{built.seed_layout}">'
                      f"{_form(seed_stages, page_url, built.seed_layout, built.example)}"
                      "</template>")
-    post = post_2018(built.example)
     known = {m.id: m for m in (*mistakes.for_example(built.example),
-                               *mistakes.pairs(built.example), *(post[:1] if post else ()))}
+                               *mistakes.pairs(built.example))}
     sentences = "".join(_sentence(known.get(i) or mistakes.by_id(i), up)
                         for i in built.mistake_ids)
     # Blocks separated by blank lines: md_in_html parses the Markdown headings inside

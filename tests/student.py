@@ -38,8 +38,6 @@ def work(ex, mistakes: tuple[str, ...] = (), given: dict | None = None,
          decimals: int | None = None) -> dict[str, np.ndarray]:
     """Every answerable trace key, as this student writes it."""
     mk = set(mistakes)
-    if "binary_log10_loss" in mk:  # the 2018 post's loss formula: both habits at once
-        mk |= {"log10_loss", "binary_ce"}
     given = given or {}
     x, y = ex.x.tolist(), ex.y.tolist()
     W_ih, b_h = ex.params.W_ih.tolist(), ex.params.b_h.tolist()

@@ -62,7 +62,7 @@ EXPECTED_2018 = {
     "forward.o_out[0][0]": ("follows", ()),         # softmax of its own o_in
     "forward.o_out[0][1]": ("follows", ()),
     # −[log10 0.5818 + log10(1 − 0.4182)], each term 0.2352 at 4 places: 0.4704
-    "loss": ("wrong", ("binary_log10_loss",)),     # the binary CE with base-10 logs
+    "loss": ("wrong", ("log10_loss", "binary_ce")),
     # −1/0.5818 = −1.7188: follows its o_out, but printed with 3 places
     "backward.dE_do_out[0][0]": ("wrong", ()),
     "backward.do_out_do_in[0][0][0]": ("follows", ()),   # 0.5818·0.4182 = 0.2433
@@ -149,7 +149,7 @@ def test_2018_diagnoses(start_2018):
            for r in records}
     assert got == EXPECTED_2018
     by = {r["key"] + "".join(f"[{i}]" for i in r["index"]): r for r in records}
-    assert by["loss"]["together"] is False and by["loss"]["given"] == 0.4704
+    assert by["loss"]["together"] is True and by["loss"]["given"] == 0.4704
     assert by["forward.o_in[0][0]"]["expected"] == pytest.approx(1.5738975, abs=1e-7)
     assert "needs 4" in by["backward.dE_do_out[0][0]"]["note"]
     assert set(records[0]) == {"key", "index", "given", "expected", "verdict", "mistakes",
@@ -177,8 +177,7 @@ def test_2018_human_report(start_2018):
     assert "1.3693" in block and "the correct value is 1.5739" in block
     assert "Mistake (reused_layer1): You computed layer 2 with layer 1's weights" in block
     assert "The right working: forward/#layer-2-linear-then-softmax" in block
-    assert "Mistake (binary_log10_loss): You used the two-class (binary) cross-entropy " \
-        "with base-10 logarithms" in out
+    assert "Two mistakes together (log10_loss + binary_ce):" in out
     assert "No classic mistake in the catalogue gives this value." in out
     assert "-1.719 has 3 decimal places; an answer here needs 4 (-1.7188)" in out
     assert lines[-2] == ("30 answers: 6 correct, 11 follow from earlier wrong values, "

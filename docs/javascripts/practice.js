@@ -59,8 +59,7 @@
     }
     // As the checker: single mistakes first, pairs ("a+b") only when none fits.
     const found = singles.length ? singles : wrong.filter((m) => isPair(m) && fits(m));
-    return { verdict: "wrong", mistakes: named(found), short: 0,
-             together: !singles.length && found.length > 0 };
+    return { verdict: "wrong", mistakes: named(found), short: 0 };
   }
 
   // --- the page ------------------------------------------------------------------------
@@ -91,7 +90,7 @@
       return k >= 1 && k <= seeds ? k : NaN;
     }
 
-    function say(field, verdict, mistakes, short, together) {
+    function say(field, verdict, mistakes, short) {
       const input = field.querySelector("input");
       const out = field.querySelector(".practice-say");
       field.dataset.verdict = verdict;
@@ -103,8 +102,6 @@
       let text;
       if (verdict === "correct") text = "\u2713 Correct.";
       else if (short) text = `\u2717 Not enough decimal places: write at least ${short}.`;
-      else if (together) text = "\u2717 Not correct. This is what two mistakes made together give:";
-      else if (mistakes.length > 1) text = "\u2717 Not correct. Each of these classic mistakes gives this value (any one of them may be yours):";
       else if (mistakes.length) text = "\u2717 Not correct. This is what a classic mistake gives:";
       else text = "\u2717 Not correct.";
       out.append(text);
@@ -137,7 +134,7 @@
       const entry = data.answers[boxes().indexOf(input)];
       if (!entry) return;
       const r = judge(entry, data.mistakes || seedMistakes, written);
-      live.textContent = `${name}: ${say(field, r.verdict, r.mistakes, r.short, r.together)}`;
+      live.textContent = `${name}: ${say(field, r.verdict, r.mistakes, r.short)}`;
       exportAnswers();
     }
 

@@ -168,25 +168,3 @@ def test_a_figure_that_scrolls_on_a_phone_says_so(open_tab, base_url, path):
         assert box["images"].count("radial-gradient") == 2, box
         assert box["images"].count("linear-gradient") == 2, box
         assert box["focusable"] and "scrolls sideways" in box["label"], box
-
-
-_TABLE_CUES = """() => [...document.querySelectorAll('article .md-typeset__scrollwrap')]
-  .filter(wrap => wrap.scrollWidth > wrap.clientWidth + 1)
-  .map(wrap => ({head: wrap.querySelector('th') ? wrap.querySelector('th').textContent : '',
-                 images: getComputedStyle(wrap).backgroundImage,
-                 table: getComputedStyle(wrap.querySelector('table')).backgroundColor}))"""
-
-
-@pytest.mark.parametrize("path", ["hand-calculation-2018/", "check/", "mazur-2015/"])
-def test_a_table_that_scrolls_on_a_phone_shows_a_shade(open_tab, base_url, path):
-    """A comparison table wider than a phone's screen shows a shade at the edge where
-    its other columns lie, as a figure does (a reader saw "wrong, difference 0.2046"
-    without ever finding the printed and the engine's values beside it)."""
-    tab = open_tab(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="light")
-    tab.page.goto(base_url + path, wait_until="load")
-    settle(tab.page)
-    wraps = tab.page.evaluate(_TABLE_CUES)
-    assert wraps, f"{path}: no table scrolls at 390 px (expected at least one)"
-    for wrap in wraps:
-        assert wrap["images"].count("radial-gradient") == 2, wrap
-        assert wrap["table"] in ("rgba(0, 0, 0, 0)", "transparent"), wrap

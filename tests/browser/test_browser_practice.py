@@ -207,39 +207,6 @@ def test_classic_mistakes_are_named(open_tab, base_url, site_trace, decimals):
     assert href and "#" in href, href
 
 
-def test_the_2018_posts_loss_names_both_of_its_mistakes(open_tab, base_url, site_trace,
-                                                         decimals):
-    """0.4704, the loss the 2018 post printed, is two mistakes at once: its own forward
-    pass (the o_out it printed) and the binary cross-entropy with base-10 logarithms.
-    Worked out here from the printed o_out and the formula: exact 0.47045…, and 0.4704
-    from each term at 4 places. Just outside that interval's half units, nothing is
-    named; a right answer and an unrelated wrong one name no pair."""
-    import tomllib
-    data = tomllib.loads((ROOT / "data" / "published-2018.toml").read_text(encoding="utf-8"))
-    o1, o2 = (float(v) for v in next(v for v in data["value"]
-                                     if v["key"] == "o_out")["published"])
-    terms = [-math.log10(o1), -math.log10(1 - o2)]   # y = [1, 0]
-    exact, carried = sum(terms), sum(round(t, 4) for t in terms)
-    assert f"{exact:.4f}" == "0.4705" and f"{carried:.4f}" == "0.4704"
-    tab = open_practice(open_tab, base_url)
-    for typed in ("0.4704", "0.4705", "0.47045"):
-        seen = answer(tab.page, "loss", typed)
-        assert seen["verdict"] == "wrong", (typed, seen)
-        assert set(seen["mistake"].split()) == {"post_2018_forward", "binary_log10_loss"}, \
-            (typed, seen)
-        assert "two mistakes made together" in seen["said"], seen
-        assert "2018 post" in seen["said"] and "base-10" in seen["said"], seen
-    for typed in ("0.4703", "0.4706", "0.470"):   # the interval's edges; too few places
-        seen = answer(tab.page, "loss", typed)
-        assert "post_2018_forward" not in seen["mistake"].split(), (typed, seen)
-    seen = answer(tab.page, "loss", written(site_trace["loss"], decimals))
-    assert seen["verdict"] == "correct" and seen["mistake"] == "", seen
-    seen = answer(tab.page, "loss", "0.5000")
-    assert seen["verdict"] == "wrong" and seen["mistake"] == "", seen
-    assert "made together" not in seen["said"], seen
-    assert tab.problems() == []
-
-
 # --- seeds ----------------------------------------------------------------------------------
 
 
