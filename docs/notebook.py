@@ -17,9 +17,9 @@
 # as the article. It does not re-implement anything: every number comes from
 # `backprop_core`, the engine behind the article, called one pass at a time. So the
 # numbers below are the article's values, printed at the example's display precision
-# (where a line of the article shows a value with extra digits, to stay
-# calculator-true, this page still prints it at that precision), and a test checks that
-# they agree.
+# (where an article page writes a value with extra digits, so that its lines stay
+# calculator-true, this page still prints it at the display precision, without them),
+# and a test checks that they agree.
 #
 # To run it yourself, install the project and open
 # [`notebook.py`](notebook.py) (a jupytext notebook, published next to this

@@ -12,6 +12,7 @@ through `fmt`. Nothing here computes a gradient: every value is read from
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -209,6 +210,14 @@ class Article:
 # LaTeX
 
 
+def planned(block):
+    """A `Tex` block written with a digits plan (`Tex._planned`)."""
+    @functools.wraps(block)
+    def write(self, *args, **kwargs):
+        return self._planned(lambda: block(self, *args, **kwargs))
+    return write
+
+
 class Tex:
     """LaTeX for the pages, every number through `fmt`. Indices shown 1-based.
 
@@ -222,42 +231,99 @@ class Tex:
         self.s = art.s
         self.d = art.d
         self.m = art.sizes["m"]
+        self._plan: fmt.Plan | None = None   # the digits of the page being written
+        self._recording = False              # True while a page's lines are collected
+
+    # -- one text per value on a page ---------------------------------------------------
+    #
+    # A page is written twice: once to collect its lines (`record_page`), once for real
+    # (`plan_page`), so that a value shown in several places gets one set of digits
+    # (`fmt.Plan`). A block called on its own (a test, a script) plans just itself.
+
+    def record_page(self) -> None:
+        """Start collecting a page's lines: what is written now is thrown away."""
+        self._plan, self._recording = fmt.Plan(self.d, self._given()), True
+
+    def _given(self) -> list[float]:
+        """The values a page takes as given: the example, its parameters, the forward
+        pass before and after the step (not gradients, steps or updated parameters)."""
+        s = self.s
+        values = [s.x, s.y, s.learning_rate, s.loss, s.loss_after,
+                  *(getattr(s.params, f.name) for f in fields(s.params))]
+        for part in (s.forward, s.after):
+            values += [getattr(part, f.name) for f in fields(part)]
+        # a value that is a gradient too (δ_o,2 = o_out,2 − 0) is planned: one text
+        backward = {fmt.key(v) for f in fields(s.backward)
+                    for v in np.ravel(getattr(s.backward, f.name))}
+        return [float(v) for a in values for v in np.ravel(np.asarray(a, dtype=float))
+                if fmt.key(v) not in backward]
+
+    def plan_page(self) -> None:
+        """Choose the collected page's digits; what is written now uses them."""
+        if self._plan is not None:
+            self._plan.solve()
+        self._recording = False
+
+    def end_page(self) -> None:
+        self._plan, self._recording = None, False
+
+    def _planned(self, write):
+        """`write()` with a plan: the page's, or (outside a page) one of its own."""
+        if self._plan is not None:
+            return write()
+        self.record_page()
+        try:
+            write()
+            self.plan_page()
+            return write()
+        finally:
+            self.end_page()
 
     # -- numbers --------------------------------------------------------------------
 
+    def _extra(self, v: float, extra: int) -> int:
+        """Extra digits for `v`: a planned value's own (the same everywhere on the
+        page), else the line's `extra`."""
+        if self._plan is None or not self._plan.planned(v):
+            return extra
+        if self._recording:  # a line that chose its own digits (`fit2`) sets a floor
+            self._plan.at_least(v, extra)
+        return self._plan.extra(v)
+
+    def _fixed(self, v: float) -> bool:
+        """Is `v` written in fixed decimals on this page even when small (it stands in
+        a matrix of fixed decimals somewhere on the page)?"""
+        return self._plan is not None and fmt.key(v) in self._plan.fixed
+
     def n(self, v: float, extra: int = 0) -> str:
-        return fmt.num(v, self.d, extra)
+        return fmt.num(v, self.d, self._extra(v, extra), fixed=self._fixed(v))
 
     def sn(self, v: float, extra: int = 0) -> str:
-        return fmt.signed(v, self.d, extra)
+        text = self.n(v, extra)
+        return f"({text})" if text.startswith("-") else text
 
     def vec(self, v, extra: int = 0) -> str:
-        return fmt.vec(np.asarray(v, dtype=float).ravel(), self.d, extra)
+        return self.mat(np.asarray(v, dtype=float).ravel(), extra)
 
     def mat(self, a, extra: int = 0) -> str:
         a = np.asarray(a, dtype=float)
-        return fmt.mat(a if a.ndim == 2 else a[None, :], self.d, extra)
+        a = a if a.ndim == 2 else a[None, :]
+        more = lambda v: self._extra(v, extra)  # noqa: E731
+        if self._plan is not None and self._recording and \
+                fmt.mixed([[fmt.num(v, self.d, more(v)) for v in row] for row in a]):
+            self._plan.fixed.update(fmt.key(v) for v in a.ravel())
+        return fmt.mat(a, self.d, more, fixed=self._fixed)
 
-    def fit(self, formula, inputs, results, shown: int = 0) -> int:
-        """Extra digits this line's inputs need to be calculator-true (`fmt.extra_digits`)
-        for results written with `shown` extra digits themselves."""
-        if not shown:
+    def fit(self, formula, inputs, results) -> int:
+        """Extra digits this line's given inputs need to be calculator-true (its
+        gradients and updates take the page's digits, `fmt.Plan`)."""
+        if self._plan is None:
             return fmt.extra_digits(formula, inputs, results, self.d)
-        # the inputs start from the results' own digits (up to MOST_EXTRA more)
-        return shown + fmt.extra_digits(
-            formula, inputs, results, self.d,
-            result_format=lambda r: fmt.num(r, self.d, shown),
-            input_format=lambda v, k: fmt.num(v, self.d, shown + k))
-
-    def grad_digits(self, name: str) -> int:
-        """Extra digits a parameter's gradient is written with, wherever it is stated:
-        as many as its update line ΔW = −η ∂E/∂W needs to be calculator-true, so the
-        update takes the gradient exactly as the page showed it (0.005067, not a
-        0.0051 shown above and a 0.005067 used below)."""
-        s = self.s
-        delta = getattr(s.updated, name) - getattr(s.params, name)
-        eta = s.learning_rate
-        return self.fit(lambda g: -eta * g, [getattr(s.grads, name)], delta)
+        if self._recording:
+            self._plan.line(formula, inputs, results)
+            return 0
+        k = self._plan.local(formula, inputs, results)
+        return fmt.MOST_EXTRA if k is None else k
 
     # -- names ------------------------------------------------------------------------
 
@@ -338,6 +404,7 @@ class Tex:
 
     # -- forward ----------------------------------------------------------------------
 
+    @planned
     def linear(self, layer: str, e: int) -> str:
         """Every unit of one linear layer for example e: symbolic, substituted, value."""
         s = self.s
@@ -358,6 +425,7 @@ class Tex:
                          if len(numbers) > 3 else f"&= {self._sum(numbers)} = {self.n(out[j])}")
         return self._aligned(lines)
 
+    @planned
     def linear_matrix(self, layer: str) -> str:
         """The layer's linear step in matrix form: input · weights + bias = result."""
         s = self.s
@@ -371,6 +439,7 @@ class Tex:
                               f"&\\qquad + {self.vec(b, k)}",
                               f"&= {self.mat(out)}"])
 
+    @planned
     def activation(self, e: int) -> str:
         """h_out = act(h_in), unit by unit, for example e."""
         s, f = self.s, self.act_tex()
@@ -382,6 +451,7 @@ class Tex:
                          f"= {f}({self.n(zin, k)}) = {self.n(zout)}")
         return self._aligned(lines)
 
+    @planned
     def output(self, e: int) -> str:
         """o_out from o_in for example e: softmax or sigmoid, unit by unit."""
         s = self.s
@@ -407,6 +477,7 @@ class Tex:
                              f"= \\sigma({self.n(o_in[k], x)}) = {self.n(o_out[k])}")
         return self._aligned(lines)
 
+    @planned
     def loss_example(self, e: int) -> str:
         """One example's loss, substituted."""
         s = self.s
@@ -428,6 +499,7 @@ class Tex:
             f"{self.name('o_out', 'c', e)}\\big)^2",
             f"&= {terms} \\\\\n&= {self.n(L)}"])
 
+    @planned
     def loss_mean(self) -> str:
         """E as the mean of the per-example losses (m > 1)."""
         s = self.s
@@ -440,6 +512,7 @@ class Tex:
 
     # -- derivatives ------------------------------------------------------------------
 
+    @planned
     def act_prime(self, e: int) -> str:
         """act′(h_in) unit by unit for example e."""
         s, act = self.s, self.a.act
@@ -464,6 +537,7 @@ class Tex:
                     f" = {self.n(val)}")
         return self._aligned(lines)
 
+    @planned
     def jacobian_column(self, e: int, k: int) -> str:
         """Column k of example e's output Jacobian, entry by entry, substituted."""
         s = self.s
@@ -485,11 +559,13 @@ class Tex:
                 lines.append(f"{lhs} &= 0")
         return self._aligned(lines)
 
+    @planned
     def jacobian(self, e: int) -> str:
         """Example e's whole Jacobian ∂o_out/∂o_in as a matrix (rows c, columns k)."""
         lhs = self.d_(f"o{self.ex(e)}_{{out}}", f"o{self.ex(e)}_{{in}}")
         return f"{lhs} = {self.mat(self.s.backward.do_out_do_in[e])}"
 
+    @planned
     def stage1(self, e: int) -> str:
         """∂E/∂o_out for every class of example e, substituted."""
         s = self.s
@@ -512,6 +588,7 @@ class Tex:
             lines.append(f"{lhs} &= {rhs} = {self.n(g[c])}")
         return self._aligned(lines)
 
+    @planned
     def delta_o(self, e: int) -> str:
         """δ_o = ∂E/∂o_in for example e, through the shortcut o_out − y (or σ′ for MSE)."""
         s = self.s
@@ -539,6 +616,7 @@ class Tex:
 
     # -- output layer walk-through ----------------------------------------------------
 
+    @planned
     def ho_stage12(self, e: int) -> str:
         """∂E/∂o_in,k = Σ_c stage1_c · stage2_c for the walk-through's k, example e."""
         p = self.a.pho
@@ -551,6 +629,7 @@ class Tex:
         return self._aligned([f"{self.d_('E', self.name('o_in', k, e))} &= {sym}",
                               f"&= {sub} \\\\\n&= {self.n(p.stage12[e])}"])
 
+    @planned
     def ho_chain(self) -> str:
         """The chain rule for the walk-through weight W_ho[j, k], per example and summed."""
         p = self.a.pho
@@ -558,24 +637,23 @@ class Tex:
         lines = []
         for e in range(self.m):
             lhs = self.d_("E", w) + (f"\\Big|{self.ex(e)}" if self.m > 1 else "")
-            g = self.grad_digits("W_ho") if self.m == 1 else 0  # the gradient itself
-            x = self.fit(lambda a, b: a * b, [p.stage12[e], p.stage3[e]], p.per_example[e], g)
+            x = self.fit(lambda a, b: a * b, [p.stage12[e], p.stage3[e]], p.per_example[e])
             lines += self._rows(lhs, f"{self.d_('E', self.name('o_in', p.k, e))}\\,"
                                      f"{self.d_(self.name('o_in', p.k, e), w)}",
                                 f"{self.sn(p.stage12[e], x)} \\cdot {self.sn(p.stage3[e], x)}",
-                                self.n(p.per_example[e], g))
+                                self.n(p.per_example[e]))
         return self._aligned(lines + self._sum_over_examples(w, p, "W_ho"))
 
     def _sum_over_examples(self, w: str, p, param: str) -> list[str]:
         """For m > 1, the aligned lines adding a walk-through's per-example gradients."""
         if self.m == 1:
             return []
-        g = self.grad_digits(param)
-        x = self.fit(np.sum, [p.per_example], p.total, g)
+        x = self.fit(np.sum, [p.per_example], p.total)
         terms = self._sum(self._terms(p.per_example, x))
         return [f"{self.d_('E', w)} &= \\sum_n {self.d_('E', w)}\\Big|^{{(n)}}",
-                f"&= {terms} = {self.n(p.total, g)}"]
+                f"&= {terms} = {self.n(p.total)}"]
 
+    @planned
     def grad_elements(self, layer: str) -> str:
         """Every weight of a layer: ∂E/∂W[a, b] = Σ_e in_a · δ_b, substituted."""
         s = self.s
@@ -585,18 +663,18 @@ class Tex:
         else:
             inputs, delta, G, w = s.x, s.backward.dE_dh_in, s.grads.W_ih, self.w_ih
             in_name, d_name = "x", "h_in"
-        g = self.grad_digits("W_ho" if layer == "ho" else "W_ih")
         lines = []
         for a in range(G.shape[0]):
             for b in range(G.shape[1]):
                 sym = " + ".join(f"{self.name(in_name, a, e)}"
                                  f"{self.d_('E', self.name(d_name, b, e))}"
                                  for e in range(self.m))
-                x = self.fit(lambda i, d: np.sum(i * d), [inputs[:, a], delta[:, b]], G[a, b], g)
+                x = self.fit(lambda i, d: np.sum(i * d), [inputs[:, a], delta[:, b]], G[a, b])
                 sub = self._sum(self._products(inputs[:, a], delta[:, b], x), per_row=2)
-                lines += self._rows(self.d_('E', w(a, b)), sym, sub, self.n(G[a, b], g))
+                lines += self._rows(self.d_('E', w(a, b)), sym, sub, self.n(G[a, b]))
         return self._aligned(lines)
 
+    @planned
     def grad_matrix(self, layer: str) -> str:
         """A layer's weight gradient as one product: input^T · δ."""
         s = self.s
@@ -606,12 +684,12 @@ class Tex:
         else:
             X, D, G = s.x, s.backward.dE_dh_in, s.grads.W_ih
             lhs, sym = "W_{ih}", r"x^\top\,\delta_h"
-        g = self.grad_digits("W_ho" if layer == "ho" else "W_ih")
-        k = self.fit(lambda x, d: x.T @ d, [X, D], G, g)
+        k = self.fit(lambda x, d: x.T @ d, [X, D], G)
         return self._aligned([f"{self.d_('E', lhs)} &= {sym}",
                               f"&= {self.mat(X.T, k)} {self.mat(D, k)}",
-                              f"&= {self.mat(G, g)}"])
+                              f"&= {self.mat(G)}"])
 
+    @planned
     def update_element(self, name: str, idx: tuple[int, ...]) -> str:
         """One parameter's update, substituted: the step ΔW = −η ∂E/∂W, then W⁺ = W + ΔW
         (⁺ marks a value after the update; ′ is kept for derivatives, σ′).
@@ -626,7 +704,7 @@ class Tex:
         delta = new - old
         eta = s.learning_rate
         sym = {"W_ho": self.w_ho, "W_ih": self.w_ih}[name](*idx)
-        k1 = self.grad_digits(name)
+        k1 = self.fit(lambda g: -eta * g, [grad], delta)
         k2 = self.fit(lambda w, dw: w + dw, [old, delta], new)
         return self._aligned([
             *self._rows(f"\\Delta {sym}", f"-\\eta {self.d_('E', sym)}",
@@ -634,6 +712,7 @@ class Tex:
             *self._rows(f"{sym}^{{+}}", f"{sym} + \\Delta {sym}",
                         f"{self.n(old, k2)} + {self.sn(delta, k2)}", self.n(new))])
 
+    @planned
     def update_matrix(self, name: str) -> str:
         """A whole parameter's update in matrix form: the step ΔW = −η ∂E/∂W, then W⁺."""
         s = self.s
@@ -642,7 +721,7 @@ class Tex:
                           getattr(s.updated, name))
         delta = new - old
         eta = s.learning_rate
-        k1 = self.grad_digits(name)
+        k1 = self.fit(lambda g: -eta * g, [grad], delta)
         k2 = self.fit(lambda w, dw: w + dw, [old, delta], new)
         return self._aligned([
             f"\\Delta {sym} &= -\\eta {self.d_('E', sym)}",
@@ -655,6 +734,7 @@ class Tex:
 
     # -- hidden layer walk-through ----------------------------------------------------
 
+    @planned
     def ih_stage1(self, e: int, j: int | None = None) -> str:
         """∂E/∂h_out,j as the sum of one path per output unit, for example e (by default
         the walk-through's hidden unit)."""
@@ -678,6 +758,7 @@ class Tex:
         lines.append(f"&= {total} = {self.n(b.dE_dh_out[e, j])}")
         return self._aligned(lines)
 
+    @planned
     def ih_chain(self) -> str:
         """The chain rule for the walk-through weight W_ih[i, j], per example and summed."""
         p = self.a.pih
@@ -688,15 +769,15 @@ class Tex:
             sym = (f"{self.d_('E', self.name('h_out', p.j, e))}\\,"
                    f"{self.d_(self.name('h_out', p.j, e), self.name('h_in', p.j, e))}\\,"
                    f"{self.d_(self.name('h_in', p.j, e), w)}")
-            g = self.grad_digits("W_ih") if self.m == 1 else 0  # the gradient itself
             x = self.fit(lambda a, b, c: a * b * c,
-                         [p.stage1[e], p.stage2[e], p.stage3[e]], p.per_example[e], g)
+                         [p.stage1[e], p.stage2[e], p.stage3[e]], p.per_example[e])
             lines += self._rows(lhs, sym,
                                 f"{self.sn(p.stage1[e], x)} \\cdot {self.sn(p.stage2[e], x)} "
                                 f"\\cdot {self.sn(p.stage3[e], x)}",
-                                self.n(p.per_example[e], g))
+                                self.n(p.per_example[e]))
         return self._aligned(lines + self._sum_over_examples(w, p, "W_ih"))
 
+    @planned
     def dE_dh_out_matrix(self) -> str:
         """∂E/∂h_out = δ_o W_hoᵀ for all hidden units at once."""
         b, W = self.s.backward, self.s.params.W_ho
@@ -705,6 +786,7 @@ class Tex:
                               f"&= {self.mat(b.dE_do_in, k)} {self.mat(W.T, k)}",
                               f"&= {self.mat(b.dE_dh_out)}"])
 
+    @planned
     def delta_h_matrix(self) -> str:
         """δ_h = ∂E/∂h_out ⊙ act′(h_in) for all hidden units at once."""
         b, f = self.s.backward, self.act_tex()
@@ -714,6 +796,7 @@ class Tex:
             rf"&= {self.mat(b.dE_dh_out, k)} \odot {self.mat(b.dh_out_dh_in, k)}",
             f"&= {self.mat(b.dE_dh_in)}"])
 
+    @planned
     def delta_h(self, e: int) -> str:
         """δ_h = ∂E/∂h_out ⊙ act′(h_in), unit by unit, for example e."""
         b = self.s.backward
@@ -729,26 +812,27 @@ class Tex:
                                 self.n(b.dE_dh_in[e, j]))
         return self._aligned(lines)
 
+    @planned
     def bias_grad(self, layer: str) -> str:
         """∂E/∂b = Σ_e δ^{(e)}, unit by unit (the bias's own derivative is one)."""
         b = self.s.backward
         delta, G, d_name = ((b.dE_do_in, b.dE_db_o, "o_in") if layer == "o"
                             else (b.dE_dh_in, b.dE_db_h, "h_in"))
-        g = self.grad_digits(f"b_{layer}")
         lines = []
         for u in range(G.shape[0]):
             sym = " + ".join(self.d_("E", self.name(d_name, u, e)) for e in range(self.m))
             lhs = f"{self.d_('E', self.b(layer, u))} &= {sym}"
             if self.m > 1:
-                x = self.fit(np.sum, [delta[:, u]], G[u], g)
+                x = self.fit(np.sum, [delta[:, u]], G[u])
                 terms = self._sum(self._terms(delta[:, u], x))
-                lines += [lhs, f"&= {terms} = {self.n(G[u], g)}"]
+                lines += [lhs, f"&= {terms} = {self.n(G[u])}"]
             else:
-                lines.append(f"{lhs} = {self.n(G[u], g)}")
+                lines.append(f"{lhs} = {self.n(G[u])}")
         return self._aligned(lines)
 
     # -- conclusion -------------------------------------------------------------------
 
+    @planned
     def gap(self, s: Step | None = None) -> str:
         """The ratio of the layers' mean weight-gradient sizes, as a calculator-true line."""
         v = self.a.vanishing(s)
@@ -757,6 +841,7 @@ class Tex:
         return (rf"\frac{{{mean.format('ho')}}}{{{mean.format('ih')}}} = "
                 rf"\frac{{{self.n(v['ho'], k)}}}{{{self.n(v['ih'], k)}}} = {fmt.sig(v['ratio'])}")
 
+    @planned
     def gap_factors(self) -> str:
         """The ratio as the product of its three factors (see `Article.vanishing`)."""
         v = self.a.vanishing()
@@ -767,6 +852,7 @@ class Tex:
         f = [fmt.sig(v[name], 3 + x) for name in ("inputs", "weights", "activation")]
         return f"{f[0]} \\cdot {f[1]} \\cdot {f[2]} = {fmt.sig(v['ratio'])}"
 
+    @planned
     def gap_factor_block(self) -> str:
         """Each factor of the ratio as its own calculator-true quotient (one example: the
         inputs factor is mean|h_out| / mean|x|; a batch: the quotient of each layer's
@@ -800,13 +886,19 @@ class Tex:
             lines += self._rows(label, sym, sub, fmt.sig(value))
         return self._aligned(lines)
 
+    @planned
     def gap_change_line(self) -> str:
-        """How many times the other activation's ratio is smaller, as a quotient."""
-        r, ra = self.a.vanishing()["ratio"], self.a.vanishing(self.a.alt)["ratio"]
-        k = fmt.extra_digits(lambda a, b: a / b, [r, ra], r / ra, self.d,
-                             result_format=fmt.sig, input_format=lambda u, x: fmt.sig(u, 3 + x))
-        return rf"\frac{{{fmt.sig(r, 3 + k)}}}{{{fmt.sig(ra, 3 + k)}}} = {fmt.sig(r / ra)}"
+        """How many times the other activation's ratio is smaller, as a quotient of the
+        two ratios' own quotients: from the means the page shows (with the digits the
+        line needs, everywhere on the page), not from the ratios written to three
+        digits, which a fourth would have to join (134 here and 133.9 there)."""
+        v, va = self.a.vanishing(), self.a.vanishing(self.a.alt)
+        ins = [v["ho"], v["ih"], va["ho"], va["ih"]]
+        k = self.fit2(lambda a, b, c, d: (a / b) / (c / d), ins, v["ratio"] / va["ratio"])
+        top, bottom = (rf"{self.n(a, k)} / {self.n(b, k)}" for a, b in (ins[:2], ins[2:]))
+        return rf"\frac{{{top}}}{{{bottom}}} = {fmt.sig(v['ratio'] / va['ratio'])}"
 
+    @planned
     def gap_change_factors(self) -> str:
         """The change of the ratio between the two runs, factor by factor: for each of
         the three factors of `gap_factors`, this run's over the other run's."""
@@ -820,6 +912,7 @@ class Tex:
                  for name in names]
         return " \\cdot ".join(parts) + f" = {fmt.sig(v['ratio'] / va['ratio'])}"
 
+    @planned
     def weight_difference_line(self) -> str:
         """With δ_o = [−d, d] the way back through W_ho is 1 / mean_j |W_{h_j o_2} − W_{h_j o_1}|,
         whatever d is: that line, calculator-true."""
@@ -845,6 +938,7 @@ class Tex:
 
     # -- wrap-up ----------------------------------------------------------------------
 
+    @planned
     def forward_after(self) -> str:
         """The forward pass again on the updated parameters (the engine's `Step.after`),
         substituted line by line, down to the loss after the step; every input is the
@@ -908,6 +1002,7 @@ class Tex:
         sub = terms if m == 1 else rf"{scale}\big({terms}\big)"
         return [f"{e_after} &= {sym}", f"&= {sub} \\\\\n&= {self.n(v.loss)}"]
 
+    @planned
     def side_by_side(self) -> str:
         """Every parameter before and after the step."""
         s = self.s

@@ -25,6 +25,7 @@ This module computes nothing itself: values come from `backprop_core`.
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import io
 import json
 import math
@@ -113,11 +114,43 @@ def _sub(i: int) -> str:
     return str(i + 1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
+_MARKUP = re.compile(r"_\{([^{}]*)\}")
+SUB_FONT = 12            # px, a subscript (drawn at 11 px or more in the column)
+SUB_DY = 3               # px, how far a subscript sits below the line
+
+
+def plain_label(text: str) -> str:
+    """A label without its subscript markup, as a reader reads it aloud: W_{i₂h₁} →
+    Wi₂h₁ (what an SVG text's characters say, subscripts included)."""
+    return _MARKUP.sub(r"\1", text)
+
+
+def svg_label(text: str, size: float | None = None) -> str:
+    """A label as SVG text content: `_{…}` becomes a lowered, smaller <tspan>, as the
+    article writes W_{i₂h₁} or h_{in}; every piece escaped (`escape.svg_text`).
+    `size`: the subscript's font size in px, where no stylesheet gives it (a chart)."""
+    out, last, low = [], 0, False
+    for m in _MARKUP.finditer(text):
+        if m.start() > last:
+            back = f' dy="{-SUB_DY}"' if low else ""
+            out.append(f"<tspan{back}>{escape.svg_text(text[last:m.start()])}</tspan>"
+                       if back else escape.svg_text(text[last:m.start()]))
+            low = False
+        down = "" if low else f' dy="{SUB_DY}"'
+        style = f' style="font-size:{size}px"' if size else ""
+        out.append(f'<tspan class="sub"{down}{style}>{escape.svg_text(m[1])}</tspan>')
+        low, last = True, m.end()
+    if last < len(text):
+        rest = escape.svg_text(text[last:])
+        out.append(f'<tspan dy="{-SUB_DY}">{rest}</tspan>' if low else rest)
+    return "".join(out)
+
+
 # ---------------------------------------------------------------------------------------
 # The network diagram (hand-written SVG: every position is ours to control)
 
 FONT = 13                # px, every text of the diagram (≥ 11 px once scaled to the column)
-CHAR_W = 0.64 * FONT     # conservative advance width of a digit in a sans-serif font
+CHAR_W = 0.6 * FONT      # advance width of a digit in a sans-serif font, with a margin
 LINE = FONT + 4          # line height inside a node box
 PAD = 7                  # inside a node box
 LABEL_GAP = 3            # minimum free space between two stacked edge labels
@@ -131,8 +164,10 @@ class _Node:
 
 
 def text_width(text: str) -> float:
-    """Estimated width of `text` at FONT size (used for layout and by the tests)."""
-    return len(text) * CHAR_W
+    """Estimated width of `text` at FONT size, subscripts at SUB_FONT (used for layout
+    and by the tests)."""
+    subs = "".join(_MARKUP.findall(text))
+    return (len(plain_label(text)) - len(subs)) * CHAR_W + len(subs) * CHAR_W * SUB_FONT / FONT
 
 
 def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
@@ -161,15 +196,15 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
     cols: list[list[_Node]] = [
         [_Node(f"x{_sub(i)}", [row("x", "", "x", 0, i)]) for i in range(n_in)],
         [_Node(f"h{_sub(j)}",
-               [row("∂in", "backward", "dE_dh_in", 0, j),
-                row("∂out", "backward", "dE_dh_out", 0, j)] if grads else
-               [row("in", "forward", "h_in", 0, j), row("out", "forward", "h_out", 0, j)],
+               [row("∂h_{in}", "backward", "dE_dh_in", 0, j),
+                row("∂h_{out}", "backward", "dE_dh_out", 0, j)] if grads else
+               [row("h_{in}", "forward", "h_in", 0, j), row("h_{out}", "forward", "h_out", 0, j)],
                row("∂b", "gradients", "b_h", j) if grads else row("b", "params", "b_h", j))
          for j in range(n_h)],
         [_Node(f"o{_sub(k)}",
-               [row("∂in", "backward", "dE_do_in", 0, k),
-                row("∂out", "backward", "dE_do_out", 0, k)] if grads else
-               [row("in", "forward", "o_in", 0, k), row("out", "forward", "o_out", 0, k),
+               [row("∂o_{in}", "backward", "dE_do_in", 0, k),
+                row("∂o_{out}", "backward", "dE_do_out", 0, k)] if grads else
+               [row("o_{in}", "forward", "o_in", 0, k), row("o_{out}", "forward", "o_out", 0, k),
                 row("y", "", "y", 0, k)],
                row("∂b", "gradients", "b_o", k) if grads else row("b", "params", "b_o", k))
          for k in range(n_out)],
@@ -180,10 +215,10 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
     edge_text = [[[row("", group, w_name, a, c) for c in range(w.shape[1])]
                   for a in range(w.shape[0])]
                  for w_name, w in zip(("W_ih", "W_ho"), weights)]
-    # Each edge label names its edge by its two ends (x₂→h₁ is W_i₂h₁), so a label can
-    # be read without following the line, also where lines cross.
-    ends = [("x", "h"), ("h", "o")]
-    edge_names = [[[f"{ends[layer][0]}{_sub(a)}→{ends[layer][1]}{_sub(c)}"
+    # Each edge label names its weight as the article does, W_{i₂h₁}: its two ends, so
+    # a label can be read without following the line, also where lines cross.
+    ends = [("i", "h"), ("h", "o")]
+    edge_names = [[[f"W_{{{ends[layer][0]}{_sub(a)}{ends[layer][1]}{_sub(c)}}}"
                     for c in range(w.shape[1])] for a in range(w.shape[0])]
                   for layer, w in enumerate(weights)]
     heads = ["inputs",
@@ -211,8 +246,8 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
     spacing = max(max(box_h) + below_h + 14,
                   max(n_h, n_out) and (label_h + LABEL_GAP) * (max(n_h, n_out) + 1))
     # ...and t · gap from the source box: far enough for the label to clear it.
-    gaps = [max(96.0, (n_tgt + 1) * (edge_w / 2 + 6)) for n_tgt in (n_h, n_out)]
-    gaps.append(48.0)
+    gaps = [max(84.0, (n_tgt + 1) * (edge_w / 2 + 3)) for n_tgt in (n_h, n_out)]
+    gaps.append(40.0)
     top = 2 * LINE + 8
     legend_lines = 3 if s.x.shape[0] > 1 else 2
     height = top + n_max * spacing + legend_lines * LINE + 4
@@ -235,10 +270,10 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
              key: str = "") -> None:
         data = f' data-key="{key}"' if key else ""
         out.append(f'<text x="{x:.1f}" y="{y:.1f}" class="{cls}" text-anchor="{anchor}"{data}>'
-                   f"{escape.svg_text(content)}</text>")
+                   f"{svg_label(content)}</text>")
         w = text_width(content)
         left = x - (w if anchor == "end" else w / 2 if anchor == "middle" else 0)
-        labels.append({"text": content, "x0": left, "x1": left + w,
+        labels.append({"text": plain_label(content), "x0": left, "x1": left + w,
                        "y0": y - FONT * 0.8, "y1": y + FONT * 0.25})
 
     value_cls = "bwd" if grads else "fwd"
@@ -269,7 +304,7 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
             w = max(nw, vw) + 4
             out.append(f'<rect x="{x - w / 2:.1f}" y="{y - FONT - 1:.1f}" width="{w:.1f}" '
                        f'height="{2 * FONT + 4}" class="mask"/>')
-            text(x, y - 2, name, "edge-name muted", "middle")
+            text(x, y - 4, name, "edge-name muted", "middle")  # its subscript clears the number
             text(x, y + FONT - 1, content, "edge-num " + value_cls, "middle", key)
             continue
         w = nw + CHAR_W / 2 + vw + 4
@@ -308,11 +343,11 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
             .format(m=s.x.shape[0]) if s.x.shape[0] > 1 else "")
     # A legend for the colours and for the line thickness.
     if grads:
-        colour = "red: gradients ∂E/∂· of node inputs (∂in), outputs (∂out), weights, biases"
-        thick = "line thickness: |∂E/∂W|, thickest = largest in its layer; x₂→h₁ is W_i₂h₁"
+        colour = "red: gradients ∂E/∂· of node inputs (∂h_{in}), outputs (∂h_{out}), weights, biases"
+        thick = "line thickness: |∂E/∂W|, thickest = largest in its layer; W_{i₂h₁}: from x₂ to h₁"
     else:
         colour = "green: values of the forward pass and weights; grey: targets y, biases b"
-        thick = "line thickness: |weight|, thickest = largest in its layer; x₂→h₁ is W_i₂h₁"
+        thick = "line thickness: |weight|, thickest = largest in its layer; W_{i₂h₁}: from x₂ to h₁"
     legend = [colour, thick] + ([note] if note else [])
     for r, line in enumerate(legend):
         text(12, height - 4 - LINE * (len(legend) - 1 - r), line,
@@ -320,7 +355,7 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
 
     style = (f"text{{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;"
              f"font-size:{FONT}px;fill:{pal.fg};font-variant-numeric:tabular-nums}}"
-             f".head{{font-weight:600}}.title{{font-weight:600}}"
+             f".head{{font-weight:600}}.title{{font-weight:600}}.sub{{font-size:{SUB_FONT}px}}"
              f".label,.muted,.bias{{fill:{pal.muted}}}"
              f".fwd{{fill:{pal.forward}}}.bwd{{fill:{pal.backward}}}.loss{{fill:{pal.fg}}}"
              f".edge{{stroke:{pal.muted};stroke-opacity:0.75}}.mask{{fill:{pal.bg};opacity:0.9}}"
@@ -361,11 +396,16 @@ def _rc(pal: Palette) -> dict:
     }
 
 
+_MARKED_TEXT = re.compile(r"(<text\b[^>]*>)([^<]*_\{[^<]*)(</text>)")
+
+
 def _save(fig, title: str) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Title": title})
     _pyplot().close(fig)
-    return buf.getvalue()
+    # the article's subscripts (h_{in}, W_{ho}) as lowered <tspan>s, at the chart's size
+    return _MARKED_TEXT.sub(lambda m: m[1] + svg_label(html_lib.unescape(m[2]), size=11)
+                            + m[3], buf.getvalue())
 
 
 def _loss_svg(example: Example, s: Step, losses: np.ndarray, pal: Palette) -> str:
@@ -434,10 +474,10 @@ def _vanishing_svg(example: Example, s: Step, layers: dict[str, tuple[float, flo
                 ax1.annotate(f"{name}: σ′({plain(zi, d)}) = {plain(gi, d)}", xy=(zi, gi),
                              xytext=(6, -14 - 12 * idx), textcoords="offset points",
                              color=pal.backward, fontsize=10)
-        ax1.set_xlabel("h_in")
-        ax1.set_ylabel("σ′(h_in)")
+        ax1.set_xlabel("h_{in}")
+        ax1.set_ylabel("σ′(h_{in})")
         ax1.set_ylim(0, 0.3)
-        ax1.set_title("sigmoid′ at this example's h_in", loc="left", fontsize=11)
+        ax1.set_title("sigmoid′ at this example's h_{in}", loc="left", fontsize=11)
 
         x = np.arange(2)
         width = 0.26
@@ -451,7 +491,7 @@ def _vanishing_svg(example: Example, s: Step, layers: dict[str, tuple[float, flo
             for bar, v in zip(bars, vals):
                 ax2.text(bar.get_x() + bar.get_width() / 2, max(v, min(values) if values else 1),
                          plain(v, d), ha="center", va="bottom", fontsize=10, rotation=90)
-        ax2.set_xticks(x, ["hidden→output\nW_ho", "input→hidden\nW_ih"])
+        ax2.set_xticks(x, ["hidden→output\nW_{ho}", "input→hidden\nW_{ih}"])
         if values:
             from matplotlib.ticker import FuncFormatter, NullFormatter
 

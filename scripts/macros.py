@@ -114,6 +114,18 @@ def on_pre_page_macros(env) -> None:
     jinja = getattr(env, "env", None)
     if jinja is not None:
         importlib.import_module("template_cache").install(jinja, ROOT / ".cache" / "jinja")
+    # One text per value on a page: the page is written once to collect its lines,
+    # and its digits are chosen before it is written for real (article.Tex, fmt.Plan).
+    tex = env.variables["t"]
+    tex.record_page()
+    try:
+        env.render(env.markdown)
+    finally:
+        tex.plan_page()
+
+
+def on_post_page_macros(env) -> None:
+    env.variables["t"].end_page()
 
 
 def on_post_build(env) -> None:

@@ -677,6 +677,7 @@ class Show:
     def __init__(self, check: Check) -> None:
         self.c = check
         self.d = check.example.decimals
+        self.o_out_extra = 0  # extra digits of the engine's o_out (`loss_inputs`)
 
     # -- numbers ----------------------------------------------------------------------
 
@@ -692,6 +693,34 @@ class Show:
     def mat(self, a: Any, d: int | None = None) -> str:
         a = np.asarray(a, dtype=float)
         return fmt.mat(a if a.ndim == 2 else a[None, :], self.d if d is None else d)
+
+    def loss_inputs(self, o_out: Any, y: Any, table: dict) -> str:
+        """The engine's o_out as the loss table writes it: with the fewest extra digits
+        that make every cell of its column calculator-true from the o_out shown
+        (`fmt.extra_digits`; at 4 places −ln 0.4342 would give 0.8343, not 0.8342)."""
+        o, t = np.asarray(o_out, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+        logs = {"e": np.log, "10": np.log10}
+        order = [(base, formula) for base in ("e", "10")
+                 for formula in ("cross_entropy", "binary")]
+
+        def cells(p):
+            out = []
+            for base, formula in order:
+                log = logs[base]
+                terms = t * log(p) + ((1 - t) * log(1 - p) if formula == "binary" else 0)
+                out.append(-np.sum(terms))
+            return np.array(out)
+
+        k = fmt.extra_digits(cells, [o], [table[b][f] for b, f in order], self.d)
+        self.o_out_extra = k  # the page writes the engine's o_out this way throughout
+        return fmt.vec(o, self.d, k)
+
+    def minus_reciprocal(self, value: Any, result: Any, at_least: int = 0) -> str:
+        """``-1/value = result``, calculator-true: `value` with the digits it needs, and
+        at least `at_least` extra ones (as the page writes it elsewhere)."""
+        value, result = float(value), float(result)
+        k = max(at_least, fmt.extra_digits(lambda v: -1 / v, [value], result, self.d))
+        return f"-1/{fmt.num(value, self.d, k)} = {fmt.num(result, self.d)}"
 
     def minus(self, a: Any, b: Any, d: int | None = None) -> str:
         """``a − b = result`` as a calculator-true line: the result is the exact

@@ -423,14 +423,19 @@ _SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 def test_every_edge_label_names_its_edge_beside_its_number(case):
     """Where lines cross, a label must still say which weight it is: each weight's number
-    has the edge's name (x₂→h₁) right beside it, in the same masked label box."""
+    has the weight's name as the article writes it (W with the subscript i₂h₁, a lowered
+    <tspan>) right beside it, in the same masked label box."""
     name, _, built, tr, _ = case
     sz = tr["sizes"]
     for fig, group in (("network", "params"), ("gradients", "gradients")):
         root = ET.fromstring(built.path(fig, "light").read_text(encoding="utf-8"))
         texts = list(root.iter(f"{SVG}text"))
         names = {full_text(t): (float(t.get("x")), float(t.get("y"))) for t in texts
-                 if re.fullmatch(r"[xh][₀-₉]+→[ho][₀-₉]+", full_text(t))}
+                 if re.fullmatch(r"W[ih][₀-₉]+[ho][₀-₉]+", full_text(t))}
+        for t in texts:  # the subscript is one: lowered, smaller, after the W
+            if full_text(t) in names:
+                assert t.text == "W" and [s.get("class") for s in t] == ["sub"] \
+                    and float(t[0].get("dy")) > 0, f"{name}/{fig}: {full_text(t)}"
         assert len(names) == sz["n_hidden"] * (sz["n_in"] + sz["n_out"]), f"{name}/{fig}"
         for t in texts:
             key = t.get("data-key") or ""
@@ -438,12 +443,13 @@ def test_every_edge_label_names_its_edge_beside_its_number(case):
             if not m:
                 continue
             a, c = int(m[2]) + 1, int(m[3]) + 1
-            edge = f"x{a}→h{c}" if m[1] == "ih" else f"h{a}→o{c}"
+            edge = f"Wi{a}h{c}" if m[1] == "ih" else f"Wh{a}o{c}"
             match = [xy for label, xy in names.items() if label.translate(_SUB) == edge]
             assert match, f"{name}/{fig}: no label {edge}"
             (nx, ny), (x, y) = match[0], (float(t.get("x")), float(t.get("y")))
-            # beside it: on the line above (stacked) or on the same line just left of it
-            assert abs(nx - x) < 80 and abs(ny - y) <= figures.FONT + 2, \
+            # beside it: on the line above (stacked, with room for the name's subscript)
+            # or on the same line just left of it
+            assert abs(nx - x) < 80 and abs(ny - y) <= figures.FONT + figures.SUB_DY + 1, \
                 f"{name}/{fig}: {edge} is not beside its number"
 
 

@@ -181,10 +181,13 @@ def test_num_with_extra_digits(value, extra, shown):
 
 
 def test_a_matrix_never_mixes_powers_of_ten_into_fixed_decimals():
+    """The 2018 page's W_ih⁺ difference row: a small entry among fixed decimals is
+    written in fixed decimals with its own significant digits, not the whole row with
+    powers of ten (which wrote 0.0020 as 2.0 × 10⁻³)."""
+    text = fmt.mat([[-8e-4, -0.002], [-0.0016, -0.0041]], 4)
+    assert text == r"\begin{bmatrix} -0.0008 & -0.002 \\ -0.0016 & -0.0041 \end{bmatrix}"
     text = fmt.mat([[-7.507e-4, -0.00204], [-0.00163, 0.41]], 4)
-    entries = text.split("bmatrix}")[1].replace("\\end{", "").replace("\\\\", "&").split("&")
-    assert all("times" in e for e in entries), text
-    assert r"-2.0 \times 10^{-3}" in text and r"4.1 \times 10^{-1}" in text  # 0.41: exact
+    assert "times" not in text and "-0.0007507" in text and "-0.0020" in text, text
 
 
 @pytest.mark.parametrize("value, shown", [(133.8822, "134"), (4.2731, "4.27"),
@@ -306,9 +309,8 @@ def test_extra_digits_with_the_callers_formats():
      r"\begin{bmatrix} 1.000 \times 10^{-4} & 2.534 \times 10^{-5} \end{bmatrix}"),
     # a zero among small entries writes "0" and does not count as fixed decimals
     ([[0.0, 9.99996e-5]], 0, r"\begin{bmatrix} 0 & 1.000 \times 10^{-4} \end{bmatrix}"),
-    # mixed, with extra digits: every entry a power of ten, each with its extra digit
-    ([[0.434168, 2.5339e-5]], 1,
-     r"\begin{bmatrix} 4.3417 \times 10^{-1} & 2.5339 \times 10^{-5} \end{bmatrix}"),
+    # mixed, with extra digits: fixed decimals, each entry with its extra digit
+    ([[0.434168, 2.5339e-5]], 1, r"\begin{bmatrix} 0.43417 & 0.000025339 \end{bmatrix}"),
 ])
 def test_mat_power_of_ten_rule(rows, extra, shown):
     assert fmt.mat(rows, 4, extra) == shown
@@ -326,3 +328,78 @@ def test_the_notebook_text_and_the_page_write_the_same_digits(value, decimals):
     mantissa, _, exponent = latex.partition(r" \times 10^{")
     assert text(value, decimals) == (f"{mantissa}e{exponent.rstrip('}')}" if exponent
                                      else latex)
+
+
+# --- Plan: one text per value on a page --------------------------------------------------
+
+
+def _exact_line_lands(formula, input_texts, result_text) -> bool:
+    """Independent of fmt: the line evaluated in fractions on the texts as written."""
+    from fractions import Fraction
+    got = formula(*(Fraction(t) for t in input_texts))
+    result = Fraction(result_text)
+    places = len(result_text.split(".")[1]) if "." in result_text else 0
+    return abs(got - result) < Fraction(1, 2 * 10 ** places)
+
+
+def test_plan_gives_the_layer_1_chain_one_text_per_value():
+    """The hidden-layer page's chain: δ_h = ∂E/∂h_out · σ′, ∂E/∂W = x · δ_h, ΔW = −η ∂E/∂W.
+    Each value gets one text, and each line is true on those texts."""
+    dh_out, slope = 0.11315339852325747, 0.2239167295674658
+    delta = dh_out * slope
+    grad = 0.2 * delta
+    step = -0.02 * grad
+    plan = fmt.Plan(4)
+    plan.line(lambda a, b: a * b, [dh_out, slope], delta)
+    plan.line(lambda d: 0.2 * d, [delta], grad)
+    plan.line(lambda g: -0.02 * g, [grad], step)
+    plan.solve()
+    texts = {name: plan.write(v) for name, v in
+             (("dh_out", dh_out), ("slope", slope), ("delta", delta), ("grad", grad))}
+    assert texts == {"dh_out": "0.11315", "slope": "0.22392", "delta": "0.025337",
+                     "grad": "0.005067"}
+    assert plan.write(step) == r"-1.013 \times 10^{-4}"
+    assert _exact_line_lands(lambda a, b: a * b, [texts["dh_out"], texts["slope"]],
+                             texts["delta"])
+    assert _exact_line_lands(lambda d: Fraction_2 * d, [texts["delta"]], texts["grad"])
+    assert _exact_line_lands(lambda g: -Fraction_002 * g, [texts["grad"]], "-0.0001013")
+
+
+def test_plan_starts_a_planned_value_at_four_significant_digits():
+    plan = fmt.Plan(4)
+    assert plan.write(0.05740123) == "0.05740" and plan.write(0.56576699) == "0.5658"
+    assert plan.write(0.0574) == "0.0574"  # exact: no padding
+    plan = fmt.Plan(4, given=[0.05740123])
+    plan.line(lambda v: v, [0.1], 0.05740123)  # a line computes it: it stays given
+    plan.solve()
+    assert plan.write(0.05740123) == "0.0574"
+
+
+def test_a_given_value_computed_on_the_page_keeps_its_digits_and_a_line_adds_its_own():
+    """The forward page: o_out,1 is computed there (0.4342), and the loss line needs
+    it with a fifth digit; only that line writes it so."""
+    import math
+    o = 0.4342330098
+    plan = fmt.Plan(4, given=[o, -math.log(o)])
+    plan.line(lambda p: p, [0.4342330098], o)           # the line that computes it
+    plan.line(lambda p: -math.log(p), [o], -math.log(o))  # E = −ln o_out,1
+    plan.solve()
+    assert plan.write(o) == "0.4342"
+    assert plan.local(lambda p: -math.log(p), [o], -math.log(o)) == 1
+    assert plan.write(o, 1) == "0.43423"
+
+
+def test_plan_raises_only_the_matrix_entry_that_misses():
+    """A matrix line whose one entry misses raises that entry, not its neighbours."""
+    grads = np.array([0.0050673878, 0.0024743532])
+    plan = fmt.Plan(4)
+    plan.line(lambda g: -0.02 * g, [grads], -0.02 * grads)
+    plan.solve()
+    assert [plan.write(g) for g in grads] == ["0.005067", "0.0024744"]
+    for g in ("0.005067", "0.0024744"):
+        exact = -0.02 * grads[0 if g == "0.005067" else 1]
+        assert _exact_line_lands(lambda v: -Fraction_002 * v, [g], fmt.num(exact, 4, fixed=True))
+
+
+Fraction_2 = __import__("fractions").Fraction(2, 10)
+Fraction_002 = __import__("fractions").Fraction(2, 100)

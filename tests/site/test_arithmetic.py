@@ -13,37 +13,102 @@ products, transposes, ⊙) is evaluated on the numbers exactly as the page write
 and must round to the number (or every entry of the matrix) that follows it: strictly
 within half a unit of its last written place. No allowance is made for rounded inputs,
 and a line landing exactly halfway is a failure (it depends on a tie rule).
+
+The arithmetic is exact: every written number is a fraction read from its digits
+(``2.534 \\times 10^{-5}`` is 2534/10⁸), so +, −, · and / never pick up a float residue
+that could agree with a float result; exp, ln, σ and tanh are worked in 60-digit
+decimals and turned back into fractions.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from sitecheck import (ARTICLE_PAGES, EXAMPLES, NUMBER, decimals_of, math_sources,
-                       parse_tokens)
+from sitecheck import ARTICLE_PAGES, EXAMPLES, NUMBER, math_sources, parse_tokens
 
 ALL = (*EXAMPLES, "largest", "tiny", "zeros")
 ROW = re.compile(r"\\\\(?:\[\d+pt\])?")
 MATRIX = re.compile(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", re.S)
 PLACEHOLDER = re.compile(r"MAT(\d+)X")
-FUNCS = {"exp": np.exp, "log": np.log, "sig": lambda z: 1 / (1 + np.exp(-z)),
-         "tanh": np.tanh, "relu": lambda z: np.maximum(0.0, z)}
+#: Digits for exp, ln, σ and tanh: far below any half unit a page writes, so that a
+#: line's verdict never depends on how its transcendental part was rounded.
+DIGITS = 60
 
 
-def half_unit(token) -> float:
+def _decimal(x) -> Decimal:
+    """An exact Fraction as a Decimal of DIGITS significant digits."""
+    x = Fraction(x)
+    with localcontext() as ctx:
+        ctx.prec = DIGITS
+        return Decimal(x.numerator) / Decimal(x.denominator)
+
+
+def _fraction(d: Decimal) -> Fraction:
+    return Fraction(d)
+
+
+def _exp(x) -> Fraction:
+    with localcontext() as ctx:
+        ctx.prec = DIGITS
+        return _fraction(_decimal(x).exp())
+
+
+def _log(x) -> Fraction:
+    with localcontext() as ctx:
+        ctx.prec = DIGITS
+        return _fraction(_decimal(x).ln())
+
+
+def _sig(z) -> Fraction:
+    return 1 / (1 + _exp(-Fraction(z)))
+
+
+def _tanh(z) -> Fraction:
+    e = _exp(2 * Fraction(z))
+    return (e - 1) / (e + 1)
+
+
+def _relu(z) -> Fraction:
+    return max(Fraction(0), Fraction(z))
+
+
+def _each(f):
+    """`f` for a number, or entry by entry for a matrix (an object array)."""
+    def apply(x):
+        if isinstance(x, np.ndarray):
+            return np.vectorize(f, otypes=[object])(x)
+        return f(x)
+    return apply
+
+
+FUNCS = {name: _each(f) for name, f in
+         {"exp": _exp, "log": _log, "sig": _sig, "tanh": _tanh, "relu": _relu}.items()}
+
+
+def exact(token) -> Fraction:
+    """A number exactly as the page writes it: ``-0.1234`` is -1234/10000 and
+    ``2.534 \\times 10^{-5}`` is 2534/10⁸, never a float near it."""
+    m = NUMBER.fullmatch(token.text.strip())
+    value = Fraction(m["sign"] + m["digits"])
+    return value * Fraction(10) ** int(m["exp"]) if m["exp"] is not None else value
+
+
+def half_unit(token) -> Fraction:
     """Half a unit in the last written place of a number as the page writes it."""
     if token.scientific:
         exponent = int(token.text.split("{")[-1].rstrip("}"))
-        return 0.5 * 10.0 ** (exponent - token.decimals)
-    return 0.5 * 10.0 ** (-token.decimals)
+        return Fraction(1, 2) * Fraction(10) ** (exponent - token.decimals)
+    return Fraction(1, 2) / 10 ** token.decimals
 
 
 def read_matrix(body: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """A bmatrix body as (values, half units), or None if an entry is not one number."""
+    """A bmatrix body as (values, half units), exact, or None if an entry is not one
+    number."""
     values, halves = [], []
     for row in ROW.split(body):
         vrow, hrow = [], []
@@ -51,13 +116,13 @@ def read_matrix(body: str) -> tuple[np.ndarray, np.ndarray] | None:
             tokens = parse_tokens(cell)
             if len(tokens) != 1 or tokens[0].text.strip() != cell.strip():
                 return None
-            vrow.append(tokens[0].value)
+            vrow.append(exact(tokens[0]))
             hrow.append(half_unit(tokens[0]))
         values.append(vrow)
         halves.append(hrow)
     if len({len(r) for r in values}) != 1:
         return None
-    return np.array(values), np.array(halves)
+    return np.array(values, dtype=object), np.array(halves, dtype=object)
 
 
 def to_python(segment: str, matrices: list) -> tuple[str, list] | None:
@@ -123,7 +188,8 @@ def result_of(text: str, matrices: list):
         return matrices[int(found[1])]
     tokens = parse_tokens(text)
     if len(tokens) == 1 and tokens[0].text.strip() == text:
-        return np.array(tokens[0].value), np.array(half_unit(tokens[0]))
+        return (np.array(exact(tokens[0]), dtype=object),
+                np.array(half_unit(tokens[0]), dtype=object))
     return None
 
 
@@ -144,26 +210,26 @@ def check_page(latex_blocks: list[str]) -> tuple[int, list[str]]:
                 if parsed is None or not re.search(r"[-+*/(@]|\.T", parsed[0].strip()):
                     continue  # not arithmetic, or a bare number (a restatement)
                 expr, tokens = parsed
-                values = [t.value for t in tokens]
+                values = [exact(t) for t in tokens]
                 mats = [m[0] if m is not None else None for m in matrices]
                 try:
                     # stripped: a display formula's first line starts with a newline,
                     # which Python would read as an indented (unparsable) expression
                     got = np.asarray(eval(expr.strip(), {"__builtins__": {}, **FUNCS},
-                                          {"v": values, "M": mats}), dtype=float)
+                                          {"v": values, "M": mats}), dtype=object)
                 except (ValueError, TypeError, SyntaxError):
                     continue  # shapes that do not combine: not a formula we read
                 shown, half = result
                 if got.shape != np.shape(shown):
                     continue
                 checked += 1
-                # float noise of the evaluation, never more than a sliver of the half
-                # unit (a 10-decimal line's half unit is 5e-11); it narrows the band so
-                # that an exact halfway case fails however the float lands
-                noise = np.minimum(1e-9 * np.maximum(1.0, np.abs(shown)), 1e-3 * half)
-                if np.any(np.abs(got - shown) >= half - noise):
-                    wrong.append(f"{expr_text.strip()} = {result_text.strip()} "
-                                 f"(evaluates to {np.array2string(got, precision=8)})")
+                # exact: + − · / on the written numbers as fractions, exp and ln to 60
+                # digits; strictly inside half a unit, so a line landing exactly
+                # halfway fails
+                if any(abs(Fraction(g) - Fraction(w)) >= h for g, w, h in
+                       zip(got.ravel(), np.asarray(shown).ravel(), np.asarray(half).ravel())):
+                    wrong.append(f"{expr_text.strip()} = {result_text.strip()} (evaluates to "
+                                 f"{[float(g) for g in got.ravel()]})")
     return checked, wrong
 
 
@@ -189,6 +255,46 @@ def test_the_checker_holds_lines_to_the_shown_inputs():
     assert check_page([r"\[-\frac{1}{0.43417} = -2.3032\]"]) == (1, [])
     checked, wrong = check_page([r"\[x &= (-0.5658) \cdot 0.9 = -0.2263\]"])
     assert checked == 1 and wrong
+
+
+def test_the_checker_is_exact_where_floats_agree_with_themselves():
+    """Evaluated in floats, 123456789.123456789 + 0.000000002 and 123456789.123456790
+    are the same number; the written numbers are not, and the line is two half units off."""
+    assert check_page([r"\[123456789.123456789 + 0.000000002 = 123456789.123456790\]"])[1]
+    assert check_page([r"\[123456789.123456789 + 0.000000002 = 123456789.123456791\]"]) \
+        == (1, [])
+    # exactly halfway, however a float would land: 0.1 + 0.2 + 0.05 = 0.35 written 0.3
+    assert check_page([r"\[0.1 + 0.2 + 0.05 = 0.3\]"])[1]
+    assert check_page([r"\[0.1 + 0.2 + 0.049 = 0.3\]"]) == (1, [])
+    # the transcendental part to 60 digits: σ(0) = 0.5 exactly, e^{0} = 1
+    assert check_page([r"\[\sigma(0) \cdot 3 = 1.5\]"]) == (1, [])
+    assert check_page([r"\[\sigma(0) \cdot 3 = 1.4\]"])[1]
+
+
+def _plant(source: str) -> str:
+    """The block with the last digit of its last number changed by one (no carry)."""
+    numbers = list(NUMBER.finditer(source))
+    last = numbers[-1]
+    digit = last["digits"][-1]
+    new = last[0][:-1] + ("8" if digit == "9" else str(int(digit) + 1)) \
+        if last["exp"] is None else last[0]
+    assert new != last[0], f"no digit to change in {last[0]!r}"
+    return source[:last.start()] + new + source[last.end():]
+
+
+def test_a_last_digit_error_planted_in_a_built_page_fails(sites):
+    """The default layer-1 page, as built, then with one result's last digit off: the
+    chain-rule line and the δ_h line each, in a copy of the page."""
+    sources = math_sources(sites.page("default", "hidden-layer"))
+    assert check_page(sources)[1] == []
+    targets = [i for i, src in enumerate(sources)
+               if re.search(r"\\end\{aligned\}\s*\\\]\s*$", src) and r"\cdot" in src
+               and check_page([src])[0] >= 1 and "bmatrix" not in src.split("=")[-1]]
+    assert len(targets) >= 3, "too few substituted blocks to plant an error in"
+    for i in targets:
+        planted = sources[:i] + [_plant(sources[i])] + sources[i + 1:]
+        checked, wrong = check_page(planted)
+        assert wrong, f"a changed last digit went unnoticed in {sources[i][-120:]!r}"
 
 
 def test_the_checker_refuses_a_line_exactly_halfway():

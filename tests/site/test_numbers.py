@@ -18,7 +18,7 @@ import pytest
 from backprop_core import Network, load_example, step
 
 from sitecheck import (ARTICLE_PAGES, EXAMPLES, decimals_of, leaves, math_sources,
-                       math_tokens, shows)
+                       math_tokens, parse_tokens, shows)
 
 ALL = (*EXAMPLES, "largest", "tiny", "zeros")
 
@@ -191,12 +191,19 @@ def test_every_decimal_on_the_page_is_an_engine_value(sites, name, page):
 def test_small_values_keep_significant_digits(sites, name, page):
     """No 0.0000, and no value below 10^-(d-1) rounded to d decimals (one digit left).
 
-    A short exact value such as 0.001 is fine: its few digits are all there is.
+    A short exact value such as 0.001 is fine: its few digits are all there is. A small
+    value in fixed decimals (in a matrix of fixed decimals) keeps d significant digits:
+    0.0001096, never 0.0001.
     """
     d = decimals_of(sites, name)
+
+    def significant(text: str) -> int:
+        return len(text.lstrip("-").replace(".", "").lstrip("0"))
+
     bad = [t.text for t in math_tokens(sites.page(name, page)) if t.is_decimal and
            (t.value == 0 or (not t.scientific and t.decimals >= d
-                             and abs(t.value) < 10.0 ** (-(d - 1))))]
+                             and abs(t.value) < 10.0 ** (-(d - 1))
+                             and significant(t.text) < d))]
     assert not bad, f"{name}/{page}: misleadingly rounded small values {bad[:10]}"
 
 
@@ -301,3 +308,39 @@ def test_wrap_up_works_the_second_forward_pass(sites, name):
     missing = [v for v in after_forward(ex, ex.step())
                if not any(shows(t, v, d) for t in tokens)]
     assert not missing, f"{name}: {len(missing)} values of the second forward pass missing"
+
+
+def matrix_notation_faults(html: str, decimals: int) -> list[str]:
+    """Matrices that mix powers of ten into fixed decimals, or write with a power of
+    ten an entry that fixed decimals show (the 2018 page's difference row, all
+    powers of ten because one entry was small: -2 × 10⁻³ for -0.002)."""
+    bad = []
+    for src in math_sources(html):
+        for body in re.findall(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", src, re.S):
+            tokens = [t for t in parse_tokens(body) if t.value != 0]
+            powers = [t for t in tokens if t.scientific]
+            if powers and len(powers) != len(tokens):
+                bad.append(f"mixed: {body.strip()[:120]}")
+            elif any(abs(t.value) >= 10.0 ** (-(decimals - 1)) for t in powers):
+                bad.append(f"a power of ten for a fixed-decimal value: {body.strip()[:120]}")
+    return bad
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("page", (*ARTICLE_PAGES, "hand-calculation-2018", "check"))
+def test_a_matrix_writes_one_notation(sites, name, page):
+    if page in ("hand-calculation-2018", "check") and name != "default":
+        pytest.skip("the published pages are the same for every example")
+    bad = matrix_notation_faults(sites.page(name, page), decimals_of(sites, name))
+    assert not bad, f"{name}/{page}: {bad[:3]}"
+
+
+def test_the_notation_check_sees_the_old_2018_difference_row():
+    old = (r'<div class="arithmatex">\(\begin{bmatrix} -8 \times 10^{-4} & -2 \times 10^{-3}'
+           r' \\ -1.6 \times 10^{-3} & -4.1 \times 10^{-3} \end{bmatrix}\)</div>')
+    assert len(matrix_notation_faults(old, 4)) == 1
+    new = (r'<div class="arithmatex">\(\begin{bmatrix} -0.0008 & -0.002 \\ -0.0016 & -0.0041'
+           r' \end{bmatrix}\)</div>')
+    assert matrix_notation_faults(new, 4) == []
+    mixed = r'<div class="arithmatex">\(\begin{bmatrix} 0.5 & 2 \times 10^{-5} \end{bmatrix}\)</div>'
+    assert matrix_notation_faults(mixed, 4)
