@@ -168,3 +168,26 @@ def test_a_figure_that_scrolls_on_a_phone_says_so(open_tab, base_url, path):
         assert box["images"].count("radial-gradient") == 2, box
         assert box["images"].count("linear-gradient") == 2, box
         assert box["focusable"] and "scrolls sideways" in box["label"], box
+
+
+MIN_DISPLAY_MATH_PX = 14.0
+_MATH_PX = """() => [...document.querySelectorAll('article div.arithmatex mjx-container')]
+  .map(c => [parseFloat(getComputedStyle(c).fontSize),
+             (c.closest('.admonition, details') ? 'in a box: ' : '') +
+             (c.closest('div.arithmatex').textContent || '').trim().slice(0, 40)])"""
+
+
+def test_display_math_stays_legible_on_a_phone(open_tab, base_url, site_pages):
+    """Every display formula is typeset at 14 px or more at 390 px, in boxes too (their
+    formulas were 13 px, their exponents about 6.5 px)."""
+    tab = open_tab(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="light")
+    small, seen = {}, 0
+    for page in site_pages:
+        tab.page.goto(base_url + page.path, wait_until="load")
+        settle(tab.page)
+        sizes = tab.page.evaluate(_MATH_PX)
+        seen += len(sizes)
+        if low := [f"{px:.1f}px {where}" for px, where in sizes if px < MIN_DISPLAY_MATH_PX]:
+            small[page.path or "/"] = low[:3]
+    assert seen > 50, f"only {seen} display formulas found"
+    assert small == {}, small
