@@ -201,9 +201,14 @@ def mkdocs_build(config_file: Path, site_dir: Path) -> str | None:
             build(config)
         finally:
             config.plugins.on_shutdown()
-    except Exception as err:  # noqa: BLE001 (reported on one line, never raised)
-        detail = str(err).strip() or type(err).__name__
-        if not isinstance(err, MkDocsException):
+    # SystemExit too: mkdocs-macros ends the process (exit 100) when a page's template
+    # fails, after logging why; that log line is the message.
+    except (Exception, SystemExit) as err:  # noqa: BLE001 (reported on one line, never raised)
+        if isinstance(err, SystemExit):
+            detail = f"a page's template failed (mkdocs-macros stopped with exit {err.code})"
+        else:
+            detail = str(err).strip() or type(err).__name__
+        if not isinstance(err, (MkDocsException, SystemExit)):
             detail = f"{type(err).__name__}: {detail}"
         return " | ".join([*logged[-8:], *detail.splitlines()[-4:]])
     finally:

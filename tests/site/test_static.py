@@ -129,6 +129,27 @@ def test_an_undefined_placeholder_fails_the_build(tmp_path):
     assert "no_such_value" in done.stderr + done.stdout
 
 
+def test_a_failing_template_is_one_line_from_the_build_script(tmp_path):
+    """scripts/build.py runs MkDocs in-process: mkdocs-macros' own exit (status 100,
+    nothing printed by build.py) becomes one line naming the placeholder."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_script", ROOT / "scripts" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Page\n\n$E = {{ a.s.no_such_value }}$\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        "site_name: t\nplugins:\n  - macros:\n"
+        f"      module_name: {ROOT / 'scripts' / 'macros'}\n"
+        "      on_undefined: strict\n      on_error_fail: true\n", encoding="utf-8")
+    message = build.mkdocs_build(config, tmp_path / "out")
+    assert message is not None and "\n" not in message
+    assert "no_such_value" in message and "exit 100" in message
+
+
 def test_configuration_keeps_its_guarantees():
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"),
                        Loader=yaml.BaseLoader)
