@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backprop_core import load_example, parse_example
-from backprop_core.mistakes import CATALOGUE, MAX_OUTPUTS, by_id, for_example, pair, pairs
+from backprop_core.mistakes import (CATALOGUE, MAX_OUTPUTS, by_id, catalogue, for_example, pair,
+                                    pairs)
 from backprop_core.stages import KEYS, STAGES, run, where
 
 from student import drawn, example, work
@@ -64,15 +65,18 @@ def assert_values_match_the_hand_calculation(ex, m) -> None:
 
 
 def test_catalogue_has_every_issue_id_once():
-    ids = [m.id for m in CATALOGUE]
+    ids = [m.id for m in catalogue()]
     assert len(ids) == len(set(ids))
     assert ISSUE_IDS <= set(ids)
     assert {f"one_path[{k}]" for k in range(1, MAX_OUTPUTS + 1)} <= set(ids)
     assert "reused_layer1" in ids and "target_one" in ids and "one_path[own]" in ids
 
 
-@pytest.mark.parametrize("m", CATALOGUE, ids=lambda m: m.id)
-def test_entry_is_complete(m):
+# By id, each entry read when the test runs (catalogue() builds it on first use): under
+# mutation testing the catalogue is rebuilt per test, so a mutant of its entries shows.
+@pytest.mark.parametrize("mid", [m.id for m in CATALOGUE])
+def test_entry_is_complete(mid):
+    m = by_id(mid)
     assert m.stage in KEYS
     assert set(m.keys) <= set(KEYS) and m.stage in m.keys
     assert m.sentence[0].isupper() and m.sentence.endswith(".") and "\n" not in m.sentence
@@ -103,8 +107,9 @@ def test_slug_is_what_mkdocs_makes():
     assert _slug("Layer 2: linear, then Softmax") == "layer-2-linear-then-softmax"
 
 
-@pytest.mark.parametrize("m", CATALOGUE, ids=lambda m: m.id)
-def test_mistake_anchor_exists_on_its_page(m):
+@pytest.mark.parametrize("mid", [m.id for m in CATALOGUE])
+def test_mistake_anchor_exists_on_its_page(mid):
+    m = by_id(mid)
     assert m.anchor in _anchors(m.page)
 
 
@@ -121,7 +126,7 @@ def test_every_key_points_at_a_heading_that_exists(name):
 
 
 def test_by_id():
-    assert by_id("sign_flip") is next(m for m in CATALOGUE if m.id == "sign_flip")
+    assert by_id("sign_flip") is next(m for m in catalogue() if m.id == "sign_flip")
     assert by_id("one_path[12]").id == "one_path[12]"
     both = by_id("log10_loss+binary_ce")
     assert both.id == "log10_loss+binary_ce" and both.stage == "losses"
@@ -152,7 +157,7 @@ def test_for_example_makes_one_path_for_every_output():
 ])
 def test_values_is_none_where_a_mistake_cannot_be_made(name, absent):
     ex = example(name)
-    for m in CATALOGUE:
+    for m in catalogue():
         if m.id in absent:
             assert m.values(ex) is None, m.id
     assert not absent & {m.id for m in for_example(ex)}

@@ -91,3 +91,15 @@ def test_recorded_hashes_of_a_missing_or_broken_first_pass_is_none(tmp_path):
     assert mutation_prepare.recorded_hashes(tmp_path / "broken.json") is None
     (tmp_path / "ok.json").write_text(json.dumps({"function_hashes": {"m.x_f": "a"}}))
     assert mutation_prepare.recorded_hashes(tmp_path / "ok.json") == {"m.x_f": "a"}
+
+
+def test_every_listed_equivalent_gives_its_reason():
+    """tests/mutation/equivalent.txt: one mutant a line, then " # " and why it cannot
+    change any output; a name without a reason would drop a survivor from the score
+    unexplained."""
+    for line in mutation_score.EQUIVALENT.read_text("utf-8").splitlines():
+        name, _, reason = line.partition(" # ")
+        if not line.strip() or line.startswith("#"):
+            continue
+        assert "__mutmut_" in name and " " not in name.strip(), line
+        assert len(reason.split()) >= 2, line  # at least "as mutmut_5"

@@ -3,7 +3,8 @@
 Ties: 0.67935 (to 4 places) is a tie a student may round either way; ties=+1 takes the
 upper, ties=−1 the lower, ties=0 Python's correctly rounded result. Below
 `small_threshold` values keep `decimals` significant digits; non-finite values pass
-through. Shapes: every key's shape for an example is the shape of autograd's value.
+through, also through the rounded walks (an output that underflows to exactly 0).
+Shapes: every key's shape for an example is the shape of autograd's value.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop_core import load_example
-from backprop_core.stages import KEYS, round_shown, shape_of
+from backprop_core import load_example, parse_example
+from backprop_core.stages import KEYS, round_shown, rounded_walks, shape_of
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -77,3 +78,21 @@ def test_every_keys_shape_is_autograds(name):
     assert set(KEYS) <= set(by_key)
     for key in KEYS:
         assert shape_of(key, ex) == np.shape(by_key[key]), key
+
+
+def test_rounded_walks_carry_an_underflowed_output_on_without_a_floating_point_error():
+    """Logits of ±1000 (W_ho = 0, b_o = ±1000): o_out is exactly [1, 0], as shown too, and
+    the target is the second class, so the chain a student works from the page carries
+    −ln 0 = inf in the loss and −y/o_out = −1/0 = −inf in stage 1 on, by hand. The walks
+    compute that without a floating-point warning (raised here: it would reach the
+    build's and the CLI's output) and without tripping on the non-finite values."""
+    ex = parse_example({"learning_rate": 0.5, "x": [[1.0, 0.0]], "y": [[0, 1]],
+                        "W_ih": [[1.0, 0.0], [0.0, 1.0]], "b_h": [0.0, 0.0],
+                        "W_ho": [[0.0, 0.0], [0.0, 0.0]], "b_o": [1000.0, -1000.0]})
+    with np.errstate(all="raise"):
+        walks = rounded_walks(ex)
+    for walk in walks:
+        assert walk.values["forward.o_out"].tolist() == [[1.0, 0.0]]
+        assert walk.values["forward.h_out"].tolist() == [[0.7311, 0.5]]  # σ(1), σ(0)
+        assert walk.values["losses"].tolist() == [np.inf]
+        assert walk.values["backward.dE_do_out"].tolist() == [[0.0, -np.inf]]
