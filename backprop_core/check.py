@@ -27,7 +27,9 @@ same nesting. Each answered element gets a `Record` with one verdict:
   ids of a pair, with ``together``, when no single mistake does). A value that would
   be right but is written with too few places is wrong with a note saying how many
   places it needs, unless a single mistake gives exactly it (0.7 for a bias of 0.7113
-  is the frozen bias, not a short answer). A wrong sign (`wrong_sign[…]`) is named at
+  is the frozen bias, not a short answer) and the answer has fewer places than the page
+  asks for (an update written with the page's 4, right to them, is told the places it
+  needs, whatever mistake also rounds to it). A wrong sign (`wrong_sign[…]`) is named at
   the value where it is made only: carried on, the later values follow from it.
 
 Which earlier keys each key reads is `stages.STAGES` (its `deps`); a key with any
@@ -493,11 +495,13 @@ def grade(example: Example, answers: Mapping[str, Any]) -> list[Record]:
             expected = float(exact[key][index])
             needed = max(correct.places(index, d), int(moved[index]))
             verdict, found, note, together = "wrong", (), None, False
+            only_places = False  # right to the places the page asks, but this needs more
             if _fits(w, correct.low[index], correct.high[index]):
                 if w.places >= needed:
                     verdict = "correct"
                 else:
                     note = _few(w, a.text[index], needed, expected, d)
+                    only_places = w.places >= d
             if verdict == "wrong" and _fits(w, follow.low[index], follow.high[index]):
                 f_needed = max(follow.places(index, d), int(f_moved[index]))
                 if w.places >= f_needed:
@@ -507,9 +511,11 @@ def grade(example: Example, answers: Mapping[str, Any]) -> list[Record]:
                 elif note is None:
                     note = _few(w, a.text[index], f_needed, float(f_value[index]), d,
                                 "follows from your earlier values, but ")
-            if verdict == "wrong":
+            if verdict == "wrong" and not only_places:
                 # a mistake's value at its own places explains it better than "too few
-                # places" (0.7 is a frozen bias 0.7, not a short 0.7113)
+                # places" (0.7 is a frozen bias 0.7, not a short 0.7113); not so for an
+                # answer with the page's places, right to them (an update written 0.6999
+                # or 0.6000 needs the places that show it moved: say so, name no mistake)
                 found = _explained(runs, singles, key, index, w, shape, d)
                 if not found and note is None:  # two mistakes only where nothing simpler does
                     if twos is None:

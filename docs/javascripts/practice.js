@@ -43,7 +43,7 @@
   const pair = (interval) => (Array.isArray(interval) ? interval : [interval, interval]);
 
   // entry: [interval, places, [[mistake index or indices, interval, places?], ...]]
-  function judge(entry, names, written) {
+  function judge(entry, names, written, decimals) {
     const [interval, places, wrong] = entry;
     const fits = ([, iv, p]) => matches(written, ...pair(iv)) && written.places >= (p ?? places);
     const ids = ([i]) => [].concat(i).map((n) => names[n]);
@@ -52,10 +52,12 @@
     const singles = wrong.filter((m) => !isPair(m) && fits(m));
     if (matches(written, ...pair(interval))) {
       if (written.places >= places) return { verdict: "correct", mistakes: [], short: 0 };
-      // As the checker: too few places, unless a single mistake gives exactly this
-      // (0.7 for a bias of 0.7113 is the frozen bias, not a short answer).
-      return singles.length ? { verdict: "wrong", mistakes: named(singles), short: 0 }
-        : { verdict: "wrong", mistakes: [], short: places };
+      // As the checker: too few places, unless a mistake gives exactly this and the
+      // answer has fewer places than the page asks (0.7 for a bias of 0.7113 is the
+      // frozen bias, not a short answer; 0.6999 for an update needing 5 is short).
+      return singles.length && written.places < (decimals ?? Infinity)
+        ? { verdict: "wrong", mistakes: named(singles), short: 0 }
+        : { verdict: "wrong", mistakes: [], short: places, also: singles.length > 0 };
     }
     // As the checker: single mistakes first, pairs ("a+b") only when none fits.
     const found = singles.length ? singles : wrong.filter((m) => isPair(m) && fits(m));
@@ -117,7 +119,7 @@
       return null;
     }
 
-    function say(field, verdict, mistakes, short, together) {
+    function say(field, verdict, mistakes, short, together, also) {
       const input = field.querySelector("input");
       const out = field.querySelector(".practice-say");
       field.dataset.verdict = verdict;
@@ -129,7 +131,13 @@
       const found = mistakes.map((id) => sentences.querySelector(
         `[data-mistake-id="${CSS.escape(id)}"]`)).filter(Boolean);
       if (verdict === "correct") out.append("\u2713 Correct.");
-      else if (short) out.append(`\u2717 Not enough decimal places: write at least ${short}.`);
+      else if (short) {
+        out.append(`\u2717 Not enough decimal places: write at least ${short}.`);
+        // an update at the page's places: the parameter left unmoved (or another
+        // mistake) rounds to the same text, so only more places tell them apart
+        if (also) out.append(" At the places you wrote, a classic mistake gives the same " +
+          "number, so more are needed to tell them apart.");
+      }
       else if (found.length > MOST_ALTERNATIVES) {
         out.append(`\u2717 Not correct. ${found.length} of the classic mistakes each give ` +
           "this value, too many to tell which one was made.");
@@ -179,8 +187,8 @@
           const name = document.createElement("span");
           name.append(...[...before.querySelector("label").childNodes].map((n) => n.cloneNode(true)));
           out.append(" Your ", name, " above is not correct either; this page judges " +
-            "each value from the right earlier ones, so this one may only follow from " +
-            "it. The check command (below) gives credit for that.");
+            "each value from the right earlier ones, so if you worked this one from it, " +
+            "it may only follow from it. The check command (below) gives credit for that.");
         }
       }
       return out.textContent;
@@ -207,8 +215,8 @@
       }
       const entry = data.answers[boxes().indexOf(input)];
       if (!entry) return;
-      const r = judge(entry, data.mistakes || seedMistakes, written);
-      live.textContent = `${name}: ${say(field, r.verdict, r.mistakes, r.short, r.together)}`;
+      const r = judge(entry, data.mistakes || seedMistakes, written, data.decimals);
+      live.textContent = `${name}: ${say(field, r.verdict, r.mistakes, r.short, r.together, r.also)}`;
       exportAnswers();
     }
 

@@ -530,8 +530,9 @@ def test_the_scripts_mistake_rule_is_the_checkers(open_tab, base_url):
         [1.0, 4, [[1, [2.0, 2.01], 2]]],       # 2.005 -> b (needs 2 places)
         [1.0, 4, [[1, 2.5, 2]]],               # 2.5 -> wrong, too few places for b
         [0.7113, 4, [[3, 0.7, 1]]],            # 0.7 -> c (the frozen bias), not "short"
+        [[0.69994, 0.69995], 5, [[3, 0.7, 1]]],  # 0.7000 (the page's 4 places) -> "short"
     ]
-    data = {"seed": None, "layout": "rule", "problem": [], "mistakes": names,
+    data = {"seed": None, "layout": "rule", "decimals": 4, "problem": [], "mistakes": names,
             "answers": answers}
     page.route("**/rule-test/", lambda route: route.fulfill(
         status=200, content_type="text/html", body=rule_page(len(answers))))
@@ -546,6 +547,12 @@ def test_the_scripts_mistake_rule_is_the_checkers(open_tab, base_url):
            answer(page, "case[4]", "0.7")["mistake"], answer(page, "case[4]", "0.71")["said"]]
     assert got[:-1] == ["a", "a b", "a c", "b", "", "correct", "c"], got
     assert "decimal places" in got[-1], got
+    # right to the page's places, but an update needs 5: short, whatever mistake also
+    # rounds to it (a mistake is named only for fewer places than the page asks)
+    short = answer(page, "case[5]", "0.7000")
+    assert short["mistake"] == "" and "write at least 5" in short["said"], short
+    assert "same number" in short["said"], short
+    assert answer(page, "case[5]", "0.7")["mistake"] == "c"
 
 
 # --- the page and the check command agree -------------------------------------------------------
