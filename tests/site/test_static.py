@@ -237,20 +237,6 @@ def test_one_index_letter_per_meaning_and_e_only_the_exponential(sites, name):
         assert not re.search(r"\b(?:unit|row|column|output|input) (?:\\\()?b\b", mistake.sentence), mistake.id
 
 
-def test_the_originals_are_cited_by_address_as_text_not_links(sites):
-    """The home page introduces both originals with their addresses (from data/), which
-    the 2018 and Mazur pages repeat; an address is text to copy, never a link or a load."""
-    for data, pages in (("published-2018.toml", ("index", "hand-calculation-2018")),
-                        ("published-mazur-2015.toml", ("index", "mazur-2015"))):
-        url = tomllib.loads((ROOT / "data" / data).read_text("utf-8"))["source"]["url"]
-        assert url.startswith("https://")
-        for page in pages:
-            soup = BeautifulSoup(sites.page("default", page), "html.parser")
-            article = soup.select_one("article")
-            assert url in [c.get_text() for c in article.select("code")], (data, page)
-            assert not article.select(f'a[href="{url}"]'), (data, page)
-
-
 def test_the_article_is_this_site_and_the_2018_post_is_the_post(sites):
     """"The article" means these pages (home, practice, notebook); the pages about the
     originals call the 2018 blog post "the post", never "the article"."""
