@@ -176,14 +176,30 @@ def jinja_environment() -> jinja2.Environment:
 
 
 def render_markdown(source: str, variables: PageVariables, url: str) -> str:
-    """A page's Markdown after the macros, as mkdocs-macros hands it to MkDocs."""
+    """A page's Markdown after the macros, as mkdocs-macros hands it to MkDocs: its
+    page hooks of scripts/macros.py (`on_pre_page_macros`, `on_post_page_macros`, when
+    defined) run before and after the page is rendered, as mkdocs-macros runs them."""
     from jinja2 import meta
+
+    import macros
 
     env = jinja_environment()
     # (a name set inside a block counts as used here too; StrictUndefined fails on a
     # name neither given nor set)
     used = meta.find_undeclared_variables(env.parse(source))
-    return env.from_string(source).render(**variables.for_template(used, url))
+    values = variables.for_template(used | {"t", "a"}, url)
+
+    def render(text: str) -> str:
+        return env.from_string(text).render(**values)
+
+    hooks = SimpleNamespace(variables=values, markdown=source, render=render,
+                            page=SimpleNamespace(url=url), conf={})
+    if hasattr(macros, "on_pre_page_macros"):
+        macros.on_pre_page_macros(hooks)
+    hooks.markdown = render(source)
+    if hasattr(macros, "on_post_page_macros"):
+        macros.on_post_page_macros(hooks)
+    return hooks.markdown
 
 
 def render_html(text: str) -> str:
