@@ -261,7 +261,20 @@ class InProcessSites(Sites):
         return super().example_file(name)
 
     def site(self, name: str) -> Path:
-        raise NotImplementedError("in-process pages: no built site; use page()")
+        """A folder laid out as a built site: every Markdown page of docs/ rendered here
+        (page/index.html) and the practice variants installed (practice.install). No
+        notebook, figure files, theme or MathJax. The practice variants cost ~25 ms a
+        seed: tests shorten practice.SEEDS."""
+        if name not in self._built:
+            folder = self.base / f"site-{name}"
+            for source in sorted(DOCS.glob("*.md")):
+                page = source.stem
+                out = folder / page_url(page) / "index.html"
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(self.page(name, page), encoding="utf-8")
+            practice.install(self.variables(name)._practice, folder)
+            self._built[name] = folder
+        return self._built[name]
 
     def trace(self, name: str) -> dict:
         if name not in self._traces:

@@ -1,0 +1,223 @@
+"""The practice page and its data, built in this process and read back.
+
+tests/site/test_practice.py reads the practice page and its 101 JSON files out of a
+whole site build. Here the same checks (its functions, called unchanged) read a site
+folder written in this process (`pages_inprocess.InProcessSites.site`) with three seeds
+instead of a hundred (practice.SEEDS shortened, the seeds computed in this process):
+every seed's intervals against autograd on the textbook formulas, the classic
+mistakes from their definitions, the problem's TeX, the boxes, their labels and the
+"show the working" links landing on real headings.
+
+Added here: the site's own example's file against autograd as well, and each box's
+visible label read back (the symbol and its indices, the example superscript) as the
+value the box is judged by.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from bs4 import BeautifulSoup
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pages_inprocess as P  # noqa: E402  (puts tests/site and scripts/ on sys.path)
+from inprocess import shared_scope  # noqa: E402
+
+import test_practice as site_practice  # noqa: E402  (tests/site)
+
+from backprop_core import load_example  # noqa: E402
+
+SEEDS = 3
+
+
+@pytest.fixture(autouse=True)
+def _few_seeds(monkeypatch):
+    """Three seeds, computed in this process (no worker processes)."""
+    monkeypatch.setattr(P.practice, "SEEDS", SEEDS)
+    monkeypatch.setattr(site_practice, "SEEDS", range(1, SEEDS + 1))
+    monkeypatch.setenv("BACKPROP_NO_SPEEDUPS", "1")
+
+
+@pytest.fixture(scope=shared_scope)
+def pages(tmp_path_factory) -> P.InProcessSites:
+    return P.InProcessSites(tmp_path_factory.mktemp("pages"))
+
+
+@pytest.fixture
+def site(pages, monkeypatch) -> Path:
+    monkeypatch.setattr(P.practice, "SEEDS", SEEDS)
+    return pages.site("default")
+
+
+# ---------------------------------------------------------------------------------------
+# tests/site/test_practice.py, on the folder written here
+
+
+def test_every_seed_against_autograd(site, tmp_path):
+    site_practice.test_every_seed_against_autograd(site, tmp_path)
+
+
+def test_seed_mistakes_from_their_definitions(site, tmp_path):
+    site_practice.test_seed_mistakes_from_their_definitions(site, tmp_path)
+
+
+def test_the_problem_is_the_seed_example(site, tmp_path):
+    site_practice.test_the_problem_is_the_seed_example(site, tmp_path)
+
+
+def test_the_page_asks_for_every_value_the_article_computes(site):
+    site_practice.test_the_page_asks_for_every_value_the_article_computes(site)
+
+
+def test_boxes_are_labelled_and_stages_link_to_real_headings(site):
+    site_practice.test_boxes_are_labelled_and_stages_link_to_real_headings(site)
+
+
+def test_the_page_shows_no_text_from_the_example_file(tmp_path):
+    site_practice.test_the_page_shows_no_text_from_the_example_file(tmp_path, tmp_path / "c")
+
+
+def test_other_sizes_get_their_own_form_and_seeds_keep_theirs(tmp_path):
+    site_practice.test_other_sizes_get_their_own_form_and_seeds_keep_theirs(tmp_path)
+
+
+def test_every_variant_together_is_within_budget(site):
+    site_practice.test_every_variant_together_is_within_budget(site)
+
+
+def test_a_warm_build_computes_nothing(tmp_path, monkeypatch):
+    site_practice.test_a_warm_build_computes_nothing(tmp_path, tmp_path / "c", monkeypatch)
+
+
+# ---------------------------------------------------------------------------------------
+# The site's own example, and the labels a reader sees
+
+
+def test_the_sites_own_example_against_autograd(site):
+    """site.json: every box's interval holds autograd's value, with the places the
+    precision rule asks for, and no wider than rounding explains."""
+    example = load_example(P.ROOT / "examples" / "default.toml")
+    ref = site_practice.reference_for(example)
+    data = site_practice.variant_file(site, "site.json")
+    boxes = site_practice.page_boxes(site)
+    assert data["seed"] is None and len(data["answers"]) == len(boxes)
+    for (key, idx), (interval, places, _) in zip(boxes, data["answers"]):
+        v = float(np.asarray(ref[key])[idx])
+        assert site_practice.inside(v, interval), (key, idx, v, interval)
+        needed = site_practice.precision.places_needed(v, example.decimals)
+        assert min(1, needed) <= places <= needed, (key, idx, places, v)
+        low, high = interval if isinstance(interval, list) else (interval, interval)
+        assert high - low <= 0.05 * abs(v) + 10 * 10.0 ** -places, (key, idx, interval)
+    # the problem: the example's own starting values, in the article's order
+    given = [example.x, example.y, example.params.W_ih, example.params.b_h,
+             example.params.W_ho, example.params.b_o, np.array(example.learning_rate)]
+    assert [tex.split("=", 1)[0].strip() for tex in data["problem"]] == [
+        "x", "y", "W_{ih}", "b_h", "W_{ho}", "b_o", r"\eta"]
+    for tex, value in zip(data["problem"], given):
+        found = [t.value for t in site_practice.parse_tokens(tex.split("=", 1)[1])]
+        assert found == [float(v) for v in np.ravel(value)], tex
+
+
+#: A box's label as a reader reads it → (trace key, index), 0-based.
+_UNIT = r"(?P<base>[hoxy])(?:\((?P<e>\d+)\))?(?P<part>in|out),(?P<u>\d+)"
+
+
+def read_label(text: str) -> tuple[str, tuple[int, ...]]:
+    """"hin,2" (h_in,2), "∂E/∂o(2)out,1", "∂oout,1/∂oin,2", "Wh2o1+", "∂E/∂bo1", "E",
+    "Eafter" → the trace key and index it names."""
+    text = text.replace(" ", "")
+    if text == "E":
+        return "loss", ()
+    if text == "Eafter":
+        return "loss_after", ()
+    m = re.fullmatch(r"(?P<w>W)(?P<a>[ih])(?P<i>\d+)(?P<b>[ho])(?P<j>\d+)|"
+                     r"b(?P<layer>[ho])(?P<k>\d+)", text.removeprefix("∂E/∂").replace("+", ""))
+    if m and (text.startswith("∂E/∂") or "+" in text):
+        name = f"W_{m['a']}{m['b']}" if m["w"] else f"b_{m['layer']}"
+        idx = (int(m["i"]) - 1, int(m["j"]) - 1) if m["w"] else (int(m["k"]) - 1,)
+        return (f"updated.{name}" if "+" in text else f"backward.dE_d{name}"), idx
+    unit = re.fullmatch(_UNIT, text)
+    if unit:
+        e = int(unit["e"]) - 1 if unit["e"] else 0
+        return f"forward.{unit['base']}_{unit['part']}", (e, int(unit["u"]) - 1)
+    grad = re.fullmatch(r"∂E/∂" + _UNIT, text)
+    if grad:
+        e = int(grad["e"]) - 1 if grad["e"] else 0
+        return f"backward.dE_d{grad['base']}_{grad['part']}", (e, int(grad["u"]) - 1)
+    jac = re.fullmatch(r"∂" + _UNIT + r"/∂" + _UNIT.replace("?P<", "?P<b_"), text)
+    if jac:
+        e = int(jac["e"]) - 1 if jac["e"] else 0
+        c, k = int(jac["u"]) - 1, int(jac["b_u"]) - 1
+        if jac["base"] == "o":
+            return "backward.do_out_do_in", (e, c, k)
+        assert c == k, text  # ∂h_out,j/∂h_in,j: one unit's own slope
+        return "backward.dh_out_dh_in", (e, c)
+    raise AssertionError(f"a box labelled {text!r}: not a value of the article")
+
+
+def _label_text(label) -> str:
+    """The label as text, an example's superscript in parentheses: h(2)in,1."""
+    parts = []
+    for node in label.descendants:
+        if isinstance(node, str) and node.parent.name in ("var", "sub", "label"):
+            parts.append(node)
+        elif isinstance(node, str) and node.parent.name == "sup":
+            parts.append(node if node == "+" else f"({node.strip('()')})")
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("name", ["default", "batch-3-4-3", "mse-batch"])
+def test_every_box_is_labelled_with_the_value_it_judges(pages, name, monkeypatch):
+    """Each box's visible label names the value its data-answer selects (the symbol,
+    its indices and the example's superscript), and its spoken name says the same."""
+    monkeypatch.setattr(P.practice, "SEEDS", SEEDS)
+    soup = BeautifulSoup(pages.page(name, "practice"), "html.parser")
+    form = soup.select_one("[data-practice] .practice-form")
+    m = load_example(pages.example_file(name)).sizes["m"]
+    boxes = form.select("input[data-answer]")
+    assert boxes
+    for box in boxes:
+        label = form.select_one(f'label[for="{box["id"]}"]')
+        key, idx = read_label(_label_text(label))
+        answer = key + "".join(f"[{i}]" for i in idx)
+        if key == "backward.dh_out_dh_in":
+            answer = key + f"[{idx[0]}][{idx[1]}]"
+        assert box["data-answer"] == answer, (_label_text(label), box["data-answer"])
+        spoken = box["aria-label"]
+        if m > 1 and len(idx) >= 2 and key.split(".")[0] in ("forward", "backward") \
+                and not key.endswith(("dW_ho", "dW_ih")):
+            assert spoken.endswith(f", example {idx[0] + 1}"), spoken
+        else:
+            assert "example" not in spoken, spoken
+    assert len({b["id"] for b in boxes}) == len(boxes)
+
+
+def test_the_label_reader_refuses_a_wrong_label():
+    assert read_label("h(2)in,1") == ("forward.h_in", (1, 0))
+    assert read_label("∂oout,2/∂oin,1") == ("backward.do_out_do_in", (0, 1, 0))
+    assert read_label("Wh2o1+") == ("updated.W_ho", (1, 0))
+    assert read_label("∂E/∂bh2") == ("backward.dE_db_h", (1,))
+    with pytest.raises(AssertionError):
+        read_label("∂hout,1/∂hin,2")
+
+
+def test_the_page_names_every_seed_and_the_learning_rate(site):
+    """The page's own data attributes: how many seeds, the rate every seed uses, where
+    the variants are, and the seeds' mistake names as the JSON lists them."""
+    soup = BeautifulSoup((site / "practice" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    root = soup.select_one("[data-practice]")
+    assert root["data-practice-seeds"] == str(SEEDS)
+    assert float(root["data-practice-learning-rate"]) == 0.1
+    assert root["data-practice-data"] == "../assets/practice/"
+    ids = json.loads((site / "assets" / "practice" / "seed-1.json").read_text("utf-8"))
+    assert "mistakes" not in ids  # the seeds share the page's list
+    names = json.loads(root["data-practice-mistakes"])
+    sentences = {s["data-mistake-id"] for s in root.select("[data-mistake-id]")}
+    for pair in names:
+        assert set(pair.split("+")) <= sentences, pair
