@@ -52,6 +52,30 @@ from sitecheck import GENERATED, Sites  # noqa: E402
 from backprop_core.example import check_text  # noqa: E402
 
 DOCS = ROOT / "docs"
+
+#: mutmut's runs where every test must execute the code itself: its first pass
+#: records which tests reach which function ("stats"), so a result reused there would
+#: credit the code to the first test only (README, "Mutation testing").
+_NO_REUSE = {"stats", "list_all_tests", "mutant_generation"}
+_RUN_CACHE: dict = {}
+
+
+def per_mutant(key: tuple, compute):
+    """`compute()`, reused within one mutant's test run under mutmut.
+
+    A mutant's tests all run with that mutant switched on, so a page one test rendered
+    is the page the next would render: keyed by the mutant's name, it is computed once
+    per mutant instead of once per test (a surviving page-module mutant runs hundreds of
+    tests). Never reused across mutants, in mutmut's first pass, or outside mutmut
+    (there the fixtures are shared per module instead).
+    """
+    run = os.environ.get("MUTANT_UNDER_TEST")
+    if run is None or run in _NO_REUSE:
+        return compute()
+    full = (run, *key)
+    if full not in _RUN_CACHE:
+        _RUN_CACHE[full] = compute()
+    return _RUN_CACHE[full]
 ENV_VAR, LABEL_VAR, LABEL_MAX_CHARS = "BACKPROP_EXAMPLE", "BACKPROP_EXAMPLE_LABEL", 300
 
 
@@ -266,26 +290,38 @@ class InProcessSites(Sites):
         notebook, figure files, theme or MathJax. The practice variants cost ~25 ms a
         seed: tests shorten practice.SEEDS."""
         if name not in self._built:
-            folder = self.base / f"site-{name}"
-            for source in sorted(DOCS.glob("*.md")):
-                page = source.stem
-                out = folder / page_url(page) / "index.html"
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(self.page(name, page), encoding="utf-8")
-            practice.install(self.variables(name)._practice, folder)
-            self._built[name] = folder
+            self._built[name] = per_mutant(("site", name, self._content(name), practice.SEEDS),
+                                           lambda: self._write_site(name))
         return self._built[name]
+
+    def _write_site(self, name: str) -> Path:
+        folder = self.base / f"site-{name}"
+        for source in sorted(DOCS.glob("*.md")):
+            page = source.stem
+            out = folder / page_url(page) / "index.html"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(self.page(name, page), encoding="utf-8")
+        practice.install(self.variables(name)._practice, folder)
+        return folder
+
+    def _content(self, name: str) -> str:
+        return self.example_file(name).read_text(encoding="utf-8")
 
     def trace(self, name: str) -> dict:
         if name not in self._traces:
-            done = run_cli("trace", str(self.example_file(name)), "--json")
-            assert done.returncode == 0, done.stderr
-            self._traces[name] = json.loads(done.stdout)
+            def compute():
+                done = run_cli("trace", str(self.example_file(name)), "--json")
+                assert done.returncode == 0, done.stderr
+                return done.stdout
+            self._traces[name] = json.loads(per_mutant(("trace", name, self._content(name)),
+                                                       compute))
         return self._traces[name]
 
     def page(self, name: str, page: str) -> str:
         if (name, page) not in self._pages:
-            self._pages[(name, page)] = render_page(page, self.variables(name))
+            self._pages[(name, page)] = per_mutant(
+                ("page", name, page, self._content(name), practice.SEEDS),
+                lambda: render_page(page, self.variables(name)))
         return self._pages[(name, page)]
 
 

@@ -56,8 +56,11 @@ def pages(tmp_path_factory) -> P.InProcessSites:
 @pytest.fixture(scope=shared_scope, params=NAMES)
 def case(request, pages):
     name = request.param
-    ex = load_example(pages.example_file(name))
-    return name, ex, figures.render(ex), labels.reference(pages, name)
+    path = pages.example_file(name)
+    ex = load_example(path)
+    figs = P.per_mutant(("figures", name, path.read_text(encoding="utf-8")),
+                        lambda: figures.render(ex))
+    return name, ex, figs, labels.reference(pages, name)
 
 
 def close(text: str, value: float) -> bool:
