@@ -221,3 +221,80 @@ def test_the_page_names_every_seed_and_the_learning_rate(site):
     sentences = {s["data-mistake-id"] for s in root.select("[data-mistake-id]")}
     for pair in names:
         assert set(pair.split("+")) <= sentences, pair
+
+
+@pytest.mark.parametrize("name", ["default", "batch-3-4-3", "mazur-2015"])
+def test_every_box_holds_the_checkers_intervals(pages, name):
+    """Each box's data is the checker's own judgement (backprop_core.check.targets,
+    the `check` command's rule): the correct interval exactly, with its places; every
+    mistake that changes the value listed under its name, its interval holding the
+    checker's and rounded outward to at most 2 places more than it asks for."""
+    from backprop_core import check
+
+    example = load_example(pages.example_file(name))
+    data = P.practice.variant(example, None)
+    soup = BeautifulSoup(pages.page(name, "practice"), "html.parser")
+    form = soup.select_one("[data-practice] .practice-form")
+    boxes = [site_practice._split(b["data-answer"]) for b in form.select("input[data-answer]")]
+    targets = check.targets(example)
+    assert len(boxes) == len(data["answers"]) and data["layout"] == form["data-layout"]
+
+    def bounds(interval):
+        return interval if isinstance(interval, list) else (interval, interval)
+
+    for (key, idx), (interval, places, wrong) in zip(boxes, data["answers"]):
+        t = targets[key]
+        low, high = (float(np.asarray(v)[idx]) for v in (t.correct.low, t.correct.high))
+        assert tuple(bounds(interval)) == (low, high), (key, idx)
+        assert places == int(np.asarray(t.correct.places)[idx]), (key, idx)
+        listed = {}
+        for entry in wrong:
+            ids = entry[0] if isinstance(entry[0], list) else [entry[0]]
+            for i in ids:
+                listed[data["mistakes"][i]] = entry
+        for mid, m in t.mistakes.items():
+            mlow, mhigh = (float(np.asarray(v)[idx]) for v in (m.low, m.high))
+            mplaces = int(np.asarray(m.places)[idx])
+            if not (np.isfinite(mlow) and np.isfinite(mhigh)) or (low <= mlow and mhigh <= high):
+                assert mid not in listed, (key, idx, mid)
+                continue
+            if mid not in listed:  # a pair is named only where no single mistake fits
+                assert "+" in mid, (key, idx, mid)
+                continue
+            entry = listed[mid]
+            lo, hi = bounds(entry[1])
+            assert lo <= mlow and mhigh <= hi, (key, idx, mid, entry, mlow, mhigh)
+            step = 10.0 ** -(mplaces + 2)  # two places more, as the module documents
+            assert (mlow - lo) <= step * 1.001 and (hi - mhigh) <= step * 1.001, (key, idx, mid, entry)
+            assert (entry[2] if len(entry) > 2 else places) == mplaces, (key, idx, mid)
+
+
+def test_a_build_with_new_code_drops_the_old_files(tmp_path, monkeypatch):
+    """The cache keeps only what the present code computed: seed folders and site
+    files of other code are removed; the site's variant is keyed by the example too."""
+    cache = tmp_path / "c"
+    (cache / "seeds-0000old").mkdir(parents=True)
+    (cache / "site-0000old-1234.json").write_text("{}", encoding="utf-8")
+    built = P.practice.build_all(P.ROOT / "examples" / "default.toml", cache)
+    names = sorted(p.name for p in cache.iterdir())
+    assert "seeds-0000old" not in names and "site-0000old-1234.json" not in names
+    assert built.folder.parent == cache and built.folder.name in names
+    assert sorted(p.name for p in built.folder.iterdir()) == sorted(
+        ["ids.json", *(f"seed-{k}.json" for k in range(1, SEEDS + 1))])
+    site_files = [n for n in names if n.startswith("site-")]
+    assert len(site_files) == 1
+    other = tmp_path / "other.toml"
+    other.write_text((P.ROOT / "examples" / "relu.toml").read_text("utf-8"), "utf-8")
+    P.practice.build_all(other, cache)
+    assert len([p for p in cache.iterdir() if p.name.startswith("site-")]) == 2
+    # installed: every seed's file and the site's, as written
+    site = tmp_path / "site"
+    P.practice.install(built, site)
+    P.practice.install(built, site)  # again, over the earlier files
+    files = sorted(p.name for p in (site / P.practice.SITE_FOLDER).iterdir())
+    assert files == sorted(["site.json", *(f"seed-{k}.json" for k in range(1, SEEDS + 1))])
+    assert json.loads((site / P.practice.SITE_FOLDER / "site.json").read_text("utf-8")) == \
+        built.site
+    for k in range(1, SEEDS + 1):
+        assert (site / P.practice.SITE_FOLDER / f"seed-{k}.json").read_bytes() == \
+            (built.folder / f"seed-{k}.json").read_bytes()
