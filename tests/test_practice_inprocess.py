@@ -266,6 +266,9 @@ def test_every_box_holds_the_checkers_intervals(pages, name):
             assert lo <= mlow and mhigh <= hi, (key, idx, mid, entry, mlow, mhigh)
             step = 10.0 ** -(mplaces + 2)  # two places more, as the module documents
             assert (mlow - lo) <= step * 1.001 and (hi - mhigh) <= step * 1.001, (key, idx, mid, entry)
+            for bound in (lo, hi):  # written to those places, no more
+                assert abs(round(bound, mplaces + 2) - bound) <= 1e-12 * max(1, abs(bound)), \
+                    (key, idx, mid, entry)
             assert (entry[2] if len(entry) > 2 else places) == mplaces, (key, idx, mid)
 
 
