@@ -351,3 +351,20 @@ def test_the_diagrams_alt_texts_name_their_values(case):
     largest = grads[np.abs(grads) >= np.abs(grads).max() * (1 - 1e-12)]
     g = re.search(r"largest in size is (\S+)\.$", figs["gradients"].alt)
     assert g and any(close(g[1], v) for v in largest), (name, figs["gradients"].alt, largest)
+
+
+def test_the_cache_keeps_the_most_recent_entries(tmp_path):
+    """KEEP_CACHE_ENTRIES drawings stay, the least recently used beyond them go."""
+    import os
+
+    keep = figures.KEEP_CACHE_ENTRIES
+    assert keep == 32
+    for i in range(keep + 2):
+        entry = tmp_path / f"entry-{i:02d}"
+        entry.mkdir()
+        (entry / "figures.json").write_text("{}", encoding="utf-8")
+        os.utime(entry / "figures.json", (1000 + i, 1000 + i))
+    (tmp_path / "not-an-entry").mkdir()
+    figures._prune(tmp_path)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted([f"entry-{i:02d}" for i in range(2, keep + 2)] + ["not-an-entry"])
