@@ -301,3 +301,72 @@ def test_a_build_with_new_code_drops_the_old_files(tmp_path, monkeypatch):
     for k in range(1, SEEDS + 1):
         assert (site / P.practice.SITE_FOLDER / f"seed-{k}.json").read_bytes() == \
             (built.folder / f"seed-{k}.json").read_bytes()
+
+
+def test_the_page_poses_the_problem_and_says_what_it_offers(site):
+    """What a reader sees around the boxes: the starting values, in the article's order
+    (the site's own example's, as its data has them), "Show the working:" followed by
+    its links, and the answers-file paragraph."""
+    soup = BeautifulSoup((site / "practice" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    root = soup.select_one("[data-practice]")
+    data = site_practice.variant_file(site, "site.json")
+    blocks = root.select("[data-practice-problem]")
+    assert [b["data-practice-problem"] for b in blocks] == [str(i) for i in range(7)]
+    assert [b.get_text() for b in blocks] == [f"\\[{tex}\\]" for tex in data["problem"]]
+    example = load_example(P.ROOT / "examples" / "default.toml")
+    assert blocks[0].get_text() == r"\[x = \begin{bmatrix} 0.1 & 0.2 \end{bmatrix}\]"
+    assert blocks[6].get_text() == r"\[\eta = " + f"{example.learning_rate}" + r"\]"
+    for para in root.select(".practice-working"):
+        names = [a.get_text() for a in para.select("a")]
+        assert para.get_text() == "Show the working: " + ", ".join(names), para.get_text()
+    text = " ".join(root.get_text(" ").split())
+    assert "What you typed, as an answers file for the check command" in text
+    assert "The site's own example." in text and "New numbers" in text
+
+
+def test_variant_files_are_written_compactly(site):
+    """No space after , or : (the size budget): the JSON as json.dumps writes it with
+    separators (",", ":")."""
+    for path in (site / P.practice.SITE_FOLDER).glob("*.json"):
+        text = path.read_text(encoding="utf-8")
+        assert text == json.dumps(json.loads(text), separators=(",", ":")), path.name
+
+
+def test_a_failing_worker_is_reported_with_its_last_three_lines(monkeypatch):
+    class Failing:
+        returncode = 1
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def communicate(self):
+            return "", "one\ntwo\nthree\nfour\nfive\n"
+
+    monkeypatch.delenv("BACKPROP_NO_SPEEDUPS")
+    monkeypatch.setattr(P.practice.subprocess, "Popen", Failing)
+    monkeypatch.setattr(P.practice, "_seed_variant", lambda k: {"seed": k})
+    with pytest.raises(RuntimeError) as err:
+        P.practice.seed_variants([1, 2, 3, 4], workers=2)
+    assert str(err.value) == ("practice: the variants of seeds 2…: expected them computed; "
+                              "got exit status 1: three | four | five")
+
+
+def test_a_build_that_finds_its_seeds_already_written_keeps_them(tmp_path, monkeypatch):
+    """Two builds at once: the one whose renaming fails (the other was first) drops its
+    own copy and uses the folder there, with the same content."""
+    cache = tmp_path / "c"
+    first = P.practice.build_all(P.ROOT / "examples" / "default.toml", cache)
+    import shutil as _shutil
+    moved = tmp_path / "moved"
+    _shutil.move(str(first.folder), moved)
+    real_rename = Path.rename
+
+    def rename(self, target):
+        _shutil.copytree(moved, target)  # the other build, just before this one
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    again = P.practice.build_all(P.ROOT / "examples" / "default.toml", cache)
+    assert again.folder == first.folder and again.site == first.site
+    assert not [p for p in cache.iterdir() if p.name.startswith(".seeds-")]
