@@ -103,7 +103,7 @@ class PageVariables:
     VARIABLES = ("a", "t", "example_title", "example_path", "h18", "h18t", "mz", "mzt",
                  "figures_built", "gradcheck", "shown_decimals", "practice_built",
                  "practice_seeds", "practice_learning_rate")
-    MACROS = ("n", "sn", "vec", "mat", "figure", "practice_form")
+    MACROS = ("n", "sn", "vec", "mat", "figure", "practice_form", "link")
 
     def __init__(self, example: Path, cache: Path | None = None, label: str | None = None,
                  draw_figures: bool = False) -> None:
@@ -153,6 +153,7 @@ class PageVariables:
             "practice_built": lambda: self._practice,
             "figures_built": lambda: self._figures,
             "practice_form": lambda: (lambda: practice.html(self._practice, url)),
+            "link": lambda: escape.link,
             "figure": lambda: self._figure_macro(url),
         }
         if name in simple:

@@ -113,9 +113,15 @@ def read_diagram(svg: str) -> dict[tuple[str, str], str]:
             found[(title[0], bias[0]["text"])] = nums[0]["text"]
     names = [t for t in texts if "edge-name" in t["cls"]]
     for num in (t for t in texts if "edge-num" in t["cls"]):
-        near = sorted(names, key=lambda n: (abs(n["y"] - num["y"]) > figures.FONT + 2,
-                                            abs(n["x"] - num["x"]) + abs(n["y"] - num["y"])))
-        found[(near[0]["text"], "")] = num["text"]
+        # the name written just above the number, in its column (the labels stand in a
+        # column between the layers: a name, its number under it, the next name)
+        above = [n for n in names if 0 < num["y"] - n["y"] <= figures.LINE + 2
+                 and abs(n["x"] - num["x"]) < 2 * figures.FONT]
+        near = above or sorted(names, key=lambda n: (abs(n["y"] - num["y"]) > figures.FONT + 2,
+                                                     abs(n["x"] - num["x"]) + abs(n["y"] - num["y"])))
+        key = (near[0]["text"], "")
+        assert key not in found, f"two numbers under the edge name {key[0]}"
+        found[key] = num["text"]
     return found
 
 
@@ -129,13 +135,14 @@ def expected_diagram(ex, ref: dict, grads: bool) -> dict[tuple[str, str], float]
     for unit, n, part in (("h", z["n_hidden"], "h"), ("o", z["n_out"], "o")):
         for j in range(n):
             title = f"{unit}{sub(j)}"
+            # rows written as the article writes them: h with the subscript "in"
             if grads:
-                out[(title, "∂in")] = ref[f"backward.dE_d{part}_in"][0, j]
-                out[(title, "∂out")] = ref[f"backward.dE_d{part}_out"][0, j]
+                out[(title, f"∂{part}in")] = ref[f"backward.dE_d{part}_in"][0, j]
+                out[(title, f"∂{part}out")] = ref[f"backward.dE_d{part}_out"][0, j]
                 out[(title, "∂b")] = ref[f"gradients.b_{part}"][j]
             else:
-                out[(title, "in")] = ref[f"forward.{part}_in"][0, j]
-                out[(title, "out")] = ref[f"forward.{part}_out"][0, j]
+                out[(title, f"{part}in")] = ref[f"forward.{part}_in"][0, j]
+                out[(title, f"{part}out")] = ref[f"forward.{part}_out"][0, j]
                 out[(title, "b")] = ref[f"params.b_{part}"][j]
                 if unit == "o":
                     out[(title, "y")] = ref["y"][0, j]
@@ -145,10 +152,10 @@ def expected_diagram(ex, ref: dict, grads: bool) -> dict[tuple[str, str], float]
     group = "gradients" if grads else "params"
     for a in range(z["n_in"]):
         for j in range(z["n_hidden"]):
-            out[(f"x{sub(a)}→h{sub(j)}", "")] = ref[f"{group}.W_ih"][a, j]
+            out[(f"Wi{sub(a)}h{sub(j)}", "")] = ref[f"{group}.W_ih"][a, j]
     for j in range(z["n_hidden"]):
         for k in range(z["n_out"]):
-            out[(f"h{sub(j)}→o{sub(k)}", "")] = ref[f"{group}.W_ho"][j, k]
+            out[(f"Wh{sub(j)}o{sub(k)}", "")] = ref[f"{group}.W_ho"][j, k]
     return out
 
 
@@ -193,17 +200,20 @@ def test_the_diagram_reader_sees_a_value_under_the_wrong_label(case):
             not close(shown[k], float(v)) for k, v in expected.items())
 
     assert not wrong(svg)
-    rows = re.findall(r'class="label" text-anchor="start">(in|out)</text>', svg)
+    # the rows are h with a lowered "in" / "out" (a <tspan>), as the article writes them
+    rows = re.findall(r'<tspan class="sub" dy="3">(in|out)</tspan>', svg)
     assert rows
-    same = close(read_diagram(svg)[("h₁", "in")], float(expected[("h₁", "out")]))
-    swapped = svg.replace(">in</text>", ">@@</text>", 1).replace(">out</text>", ">in</text>", 1)
-    assert wrong(swapped.replace(">@@</text>", ">out</text>", 1)) or same  # ReLU: in = out
+    same = close(read_diagram(svg)[("h₁", "hin")], float(expected[("h₁", "hout")]))
+    swapped = svg.replace('">in</tspan>', '">@@</tspan>', 1).replace(
+        '">out</tspan>', '">in</tspan>', 1)
+    assert wrong(swapped.replace('">@@</tspan>', '">out</tspan>', 1)) or same  # ReLU: in = out
     if ex.sizes["n_hidden"] > 1:
         titles = svg.replace(">h₁</text>", ">@@</text>").replace(">h₂</text>", ">h₁</text>")
         assert wrong(titles.replace(">@@</text>", ">h₂</text>"))
-        edges = svg.replace(">h₁→o₁</text>", ">@@</text>").replace(">h₂→o₁</text>",
-                                                                    ">h₁→o₁</text>")
-        assert wrong(edges.replace(">@@</text>", ">h₂→o₁</text>")) or \
+        edges = svg.replace('">h₁o₁</tspan>', '">@@</tspan>').replace(
+            '">h₂o₁</tspan>', '">h₁o₁</tspan>')
+        assert '">@@</tspan>' in edges
+        assert wrong(edges.replace('">@@</tspan>', '">h₂o₁</tspan>')) or \
             np.isclose(ref["params.W_ho"][0, 0], ref["params.W_ho"][1, 0])
 
 

@@ -189,8 +189,8 @@ def test_the_home_page_counts_the_posts_wrong_values_from_the_data(pages):
     static.test_the_home_page_counts_the_posts_wrong_values_from_the_data(pages)
 
 
-def test_the_originals_are_cited_by_address_as_text_not_links(pages):
-    static.test_the_originals_are_cited_by_address_as_text_not_links(pages)
+def test_the_sources_are_plain_links_to_their_addresses(pages):
+    static.test_the_sources_are_plain_links_to_their_addresses(pages)
 
 
 # ---------------------------------------------------------------------------------------
