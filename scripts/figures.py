@@ -337,7 +337,9 @@ def _network_svg(s: Step, view: str, d: int, pal: Palette) -> tuple[str, dict]:
                 mid, by = xs[c] + box_w / 2, y + h + LINE - 2
                 gap = CHAR_W / 2
                 text(mid - gap, by, lab, "bias", "end")
-                text(mid + gap, by, val, "num bias", "start", key)
+                # a bias gradient in the gradients' colour, as the legend says; a bias
+                # value grey, as the forward legend says
+                text(mid + gap, by, val, "num " + (value_cls if grads else "bias"), "start", key)
 
     note = ("node values: example 1 of {m}; edge values: the whole batch"
             .format(m=s.x.shape[0]) if s.x.shape[0] > 1 else "")

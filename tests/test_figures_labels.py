@@ -378,3 +378,34 @@ def test_the_cache_keeps_the_most_recent_entries(tmp_path):
     figures._prune(tmp_path)
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted([f"entry-{i:02d}" for i in range(2, keep + 2)] + ["not-an-entry"])
+
+
+def _fill(svg: str, cls: list[str]) -> str:
+    """The fill the SVG's own style sheet gives a text of these classes (last rule wins)."""
+    style = "".join(ET.fromstring(svg).find(f"{SVG}style").itertext())
+    fill = ""
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", style):
+        for sel in selectors.split(","):
+            names = [n for n in sel.strip().split(".") if n]
+            if names and all(n in cls for n in names) and "fill:" in body:
+                fill = re.search(r"fill:([^;]+)", body)[1]
+    return fill
+
+
+def test_the_bias_numbers_have_the_colour_the_legend_gives_them(case):
+    """READER4: the gradients legend says biases are red, but ∂b was drawn grey."""
+    name, ex, figs, _ = case
+    for view, says in (("gradients", "red: gradients"), ("network", "grey: targets y, biases")):
+        svg = figs[view].svg["light"]
+        texts = _texts(svg)
+        legend = [t["text"] for t in texts if says in t["text"]]
+        assert len(legend) == 1 and legend[0].rstrip().split(",")[-1].strip().startswith("biases"), \
+            (view, legend)
+        grads = [t for t in texts if "num" in t["cls"] and "bwd" in t["cls"]]
+        bias_labels = [t for t in texts if t["cls"] == ["bias"]]
+        assert bias_labels, view
+        for lab in bias_labels:
+            num = next(t for t in texts if "num" in t["cls"] and abs(t["y"] - lab["y"]) < 1
+                       and t["x"] > lab["x"])
+            want = _fill(svg, grads[0]["cls"]) if view == "gradients" else _fill(svg, ["muted"])
+            assert _fill(svg, num["cls"]) == want, (name, view, lab["text"], num)
