@@ -190,7 +190,10 @@ def _modules():
     sources = [*SCRIPTS.glob("*.py"), *(ROOT / "backprop_core").glob("*.py")]
     stamp = max(p.stat().st_mtime for p in sources)
     previous = sys.modules.get("article")
-    if previous is not None and getattr(previous, "_source_stamp", None) != stamp:
+    # Only modules this function imported (stamped) are dropped: an `article` imported
+    # by someone else (a test process) keeps its modules, or the engine's classes would
+    # exist twice and objects made before would no longer compare equal to new ones.
+    if previous is not None and getattr(previous, "_source_stamp", stamp) != stamp:
         for name in list(sys.modules):
             if name in ("article", "fmt", "published", "figures", "notebook_page",
                         "check_page", "template_cache", "escape", "csp", "practice",
