@@ -111,7 +111,9 @@ def test_the_scan_would_see_a_hand_typed_number():
     assert DECIMAL.findall(text) == ["0.8342", ".5"]
 
 
-def test_an_undefined_placeholder_fails_the_build(tmp_path):
+def _project_with_an_undefined_placeholder(tmp_path: Path) -> Path:
+    """A one-page project using the site's macros and its strict settings, whose page
+    names a value the engine has not; returns its mkdocs.yml."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# Page\n\n$E = {{ a.s.no_such_value }}$\n")
@@ -120,6 +122,11 @@ def test_an_undefined_placeholder_fails_the_build(tmp_path):
         "site_name: t\nplugins:\n  - macros:\n"
         f"      module_name: {ROOT / 'scripts' / 'macros'}\n"
         "      on_undefined: strict\n      on_error_fail: true\n", encoding="utf-8")
+    return config
+
+
+def test_an_undefined_placeholder_fails_the_build(tmp_path):
+    config = _project_with_an_undefined_placeholder(tmp_path)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env.pop("BACKPROP_EXAMPLE", None)
     done = subprocess.run([PY, "-m", "mkdocs", "build", "--strict", "-f", str(config),
@@ -137,14 +144,7 @@ def test_a_failing_template_is_one_line_from_the_build_script(tmp_path):
     spec = importlib.util.spec_from_file_location("build_script", ROOT / "scripts" / "build.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "index.md").write_text("# Page\n\n$E = {{ a.s.no_such_value }}$\n")
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(
-        "site_name: t\nplugins:\n  - macros:\n"
-        f"      module_name: {ROOT / 'scripts' / 'macros'}\n"
-        "      on_undefined: strict\n      on_error_fail: true\n", encoding="utf-8")
+    config = _project_with_an_undefined_placeholder(tmp_path)
     message = build.mkdocs_build(config, tmp_path / "out")
     assert message is not None and "\n" not in message
     assert "no_such_value" in message and "exit 100" in message
